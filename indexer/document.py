@@ -1,0 +1,86 @@
+"""The Document every source produces and the index stores."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from .analysis import fold
+
+KIND_ARTICLE = "article"
+KIND_LEGAL = "legal"
+
+
+def clean_text(value) -> str:
+    """NFC, no control characters, no trailing blanks: what we store and show."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]", "", text)
+    text = re.sub(r"[ \t\xa0]+", " ", text)
+    return re.sub(r" *\n[ \n]*\n *", "\n\n", text).strip()
+
+
+def doc_number_key(number: str) -> str:
+    """One spelling for a document number: ``87/2015/NĐ-CP`` and ``87/2015/nd-cp`` agree."""
+    text = unicodedata.normalize("NFC", number or "").strip()
+    text = re.sub(r"\s*([/\-–])\s*", lambda m: "-" if m.group(1) == "–" else m.group(1), text)
+    return fold(text.lower())
+
+
+@dataclass
+class Document:
+    id: str
+    title: str
+    body: str = ""
+    summary: str = ""
+    url: str = ""
+    site: str = ""
+    kind: str = KIND_ARTICLE
+    published: datetime | None = None
+    category: str = ""
+    doc_number: str = ""
+    doc_type: str = ""
+    issuer: str = ""
+    effective: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+    def index_fields(self) -> dict:
+        """The keyword arguments for Whoosh's ``update_document``."""
+        content = "\n\n".join(p for p in (self.summary, self.body, self.doc_type, self.issuer) if p)
+        title = self.title if not self.doc_number else f"{self.title}\n{self.doc_number}"
+        fields = {
+            "id": self.id,
+            "kind": self.kind,
+            "site": self.site,
+            "url": self.url,
+            "title": self.title,
+            "title_f": title,
+            "content": content,
+            "content_f": content,
+            "summary": self.summary,
+            "body": self.body,
+            "category": self.category,
+            "doc_number": self.doc_number,
+            "doc_number_key": doc_number_key(self.doc_number),
+            "doc_type": self.doc_type,
+            "issuer": self.issuer,
+            "indexed_at": datetime.now(),
+        }
+        if self.published:
+            fields["published"] = self.published
+        if self.effective:
+            fields["effective"] = self.effective
+        if self.doc_number:
+            # The word field gets the number too, so it matches however it is tokenized.
+            fields["content"] = f"{self.doc_number}\n\n{content}"
+        return {k: v for k, v in fields.items() if v not in ("", None)}
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("published", "effective"):
+            if data[key]:
+                data[key] = data[key].date().isoformat()
+        return data

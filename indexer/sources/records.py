@@ -1,0 +1,154 @@
+"""JSONL / JSONL.gz / CSV exports: one record per line, mapped onto a Document.
+
+Accepted fields (others are ignored): id, title, text|body, sapo|summary, url, site,
+kind, date|published, category, doc_number, doc_type, issuer, effective_date.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+from ..document import KIND_ARTICLE, KIND_LEGAL, Document, clean_text
+from .problems import SourceProblem
+
+_KIND_ALIASES = {
+    "article": KIND_ARTICLE, "news": KIND_ARTICLE, "tin": KIND_ARTICLE, "tin tức": KIND_ARTICLE,
+    "legal": KIND_LEGAL, "notice": KIND_LEGAL, "văn bản": KIND_LEGAL, "van ban": KIND_LEGAL,
+}
+_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_MAX_TITLE = 160
+
+
+class RecordError(ValueError):
+    """A record that cannot become a Document; the message says why."""
+
+
+def parse_date(value) -> datetime | None:
+    """dd/mm/yyyy (Vietnamese order) or ISO 8601; None when empty."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    m = _DMY.match(text)
+    try:
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            return datetime(year, month, day)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError(f"unreadable date {text!r} (expected dd/mm/yyyy or ISO 8601)") from None
+    return parsed.replace(tzinfo=None)
+
+
+def _first(record: dict, *names) -> str:
+    for name in names:
+        value = record.get(name)
+        if value not in (None, ""):
+            return clean_text(value)
+    return ""
+
+
+def _date_or_repair(record: dict, names: tuple[str, ...], repairs: list[str]) -> datetime | None:
+    value = next((record[n] for n in names if record.get(n) not in (None, "")), None)
+    try:
+        return parse_date(value)
+    except RecordError as exc:
+        repairs.append(f"{exc}; indexed without {names[0]}")
+        return None
+
+
+def record_to_document(record, default_site: str, default_kind: str | None = None,
+                       repairs: list[str] | None = None) -> Document:
+    """Map one export record onto a Document, repairing what can be repaired.
+
+    What was repaired is appended to ``repairs``; what cannot be raises RecordError.
+    """
+    repairs = [] if repairs is None else repairs
+    if not isinstance(record, dict):
+        raise RecordError(f"expected an object, got {type(record).__name__}")
+    body = _first(record, "text", "body")
+    summary = _first(record, "sapo", "summary")
+    title = _first(record, "title")
+    url = _first(record, "url")
+    doc_id = _first(record, "id") or url
+    if not doc_id:
+        raise RecordError("no id (and no url to stand for one)")
+    if not title:
+        lead = (summary or body).split("\n", 1)[0]
+        if not lead:
+            raise RecordError("no title and no text")
+        title = lead if len(lead) <= _MAX_TITLE else lead[:_MAX_TITLE].rsplit(" ", 1)[0] + "…"
+    doc_number = _first(record, "doc_number")
+    raw_kind = _first(record, "kind").lower()
+    if raw_kind:
+        if raw_kind not in _KIND_ALIASES:
+            raise RecordError(f"unknown kind {raw_kind!r} (expected article or legal)")
+        kind = _KIND_ALIASES[raw_kind]
+    else:
+        kind = default_kind or (KIND_LEGAL if doc_number else KIND_ARTICLE)
+    return Document(
+        id=doc_id,
+        title=title,
+        body=body,
+        summary=summary,
+        url=url,
+        site=_first(record, "site") or default_site,
+        kind=kind,
+        published=_date_or_repair(record, ("date", "published"), repairs),
+        category=_first(record, "category"),
+        doc_number=doc_number,
+        doc_type=_first(record, "doc_type"),
+        issuer=_first(record, "issuer"),
+        effective=_date_or_repair(record, ("effective_date",), repairs),
+    )
+
+
+def _open_text(path: Path):
+    if path.name.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", errors="replace")
+    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+
+
+def read_jsonl(path: Path, site: str, kind: str | None = None):
+    """Yield a Document per good line and a SourceProblem per bad one."""
+    with _open_text(path) as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            repairs: list[str] = []
+            try:
+                document = record_to_document(json.loads(line), site, kind, repairs)
+            except json.JSONDecodeError as exc:
+                yield SourceProblem(str(path), number, f"not valid JSON: {exc.msg}")
+            except RecordError as exc:
+                yield SourceProblem(str(path), number, str(exc))
+            else:
+                yield from (SourceProblem(str(path), number, r, skipped=False) for r in repairs)
+                yield document
+
+
+def read_csv(path: Path, site: str, kind: str | None = None):
+    """Yield a Document per good row (header row names the fields) and a SourceProblem per bad one."""
+    with _open_text(path) as handle:
+        reader = csv.DictReader(handle)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield SourceProblem(str(path), reader.line_num, f"unreadable CSV: {exc}")
+                return
+            repairs = []
+            try:
+                document = record_to_document(row, site, kind, repairs)
+            except RecordError as exc:
+                yield SourceProblem(str(path), reader.line_num, str(exc))
+            else:
+                yield from (SourceProblem(str(path), reader.line_num, r, skipped=False) for r in repairs)
+                yield document
