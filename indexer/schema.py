@@ -1,0 +1,47 @@
+"""The one Whoosh schema for articles and legal notices.
+
+Text is indexed twice: word fields (pyvi words, diacritics kept) and ``*_f`` fields
+(accent-folded syllables with positions). Stored fields are what a result line
+and its highlighted snippet need; the index fields themselves are not stored.
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+
+from .analysis import folded_analyzer, word_analyzer
+
+# Fields searched for free text, with their boosts. Folded matches weigh less
+# than word matches so that agreeing diacritics rank first.
+WORD_FIELDS = {"title": 3.0, "content": 1.0}
+FOLDED_FIELDS = {"title_f": 1.5, "content_f": 0.5}
+
+KINDS = ("article", "legal")
+
+
+def build_schema() -> fields.Schema:
+    word = word_analyzer()
+    folded = folded_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        kind=fields.ID(stored=True),
+        site=fields.ID(stored=True),
+        url=fields.STORED(),
+        # Searchable text
+        title=fields.TEXT(analyzer=word, phrase=False, stored=True),
+        title_f=fields.TEXT(analyzer=folded, phrase=True),
+        content=fields.TEXT(analyzer=word, phrase=False),
+        content_f=fields.TEXT(analyzer=folded, phrase=True),
+        # Shown in results
+        summary=fields.STORED(),
+        body=fields.STORED(),
+        published=fields.DATETIME(stored=True, sortable=True),
+        category=fields.ID(stored=True),
+        # Legal notices
+        doc_number=fields.STORED(),
+        doc_number_key=fields.ID(),
+        doc_type=fields.ID(stored=True),
+        issuer=fields.STORED(),
+        effective=fields.DATETIME(stored=True),
+        indexed_at=fields.DATETIME(stored=True),
+    )

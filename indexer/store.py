@@ -1,0 +1,135 @@
+"""Where the index lives on disk, who may write it, and which copy is live.
+
+Layout of an index home (``index_data/`` by default)::
+
+    CURRENT            name of the live generation, replaced atomically
+    gen-<timestamp>/   a complete Whoosh index
+    write.lock         held (flock) by the one writer; names who holds it
+
+Readers follow CURRENT; a full rebuild writes a new generation beside the live
+one and switches CURRENT with ``os.replace``, so readers never see a half-built
+index. The lock is an OS lock: it dies with its process, so a crashed writer
+never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import socket
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .schema import build_schema
+
+POINTER = "CURRENT"
+LOCK = "write.lock"
+INDEX_NAME = "tracuu"
+
+
+class StoreError(RuntimeError):
+    """A problem with the index home, said in one line."""
+
+
+class IndexMissing(StoreError):
+    pass
+
+
+class IndexLocked(StoreError):
+    pass
+
+
+class IndexStore:
+    def __init__(self, root):
+        self.root = Path(root)
+
+    # -- reading -------------------------------------------------------------
+    def generation(self) -> str | None:
+        """Name of the live generation, or None when nothing was indexed yet."""
+        try:
+            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def live_path(self) -> Path:
+        name = self.generation()
+        if name is None or not (self.root / name).is_dir():
+            raise IndexMissing(f"no index in {self.root} yet: run `tracuu index SOURCE` first")
+        return self.root / name
+
+    def open(self):
+        """The live Whoosh index (read side)."""
+        path = self.live_path()
+        try:
+            return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        except (whoosh_index.EmptyIndexError, OSError) as exc:
+            raise IndexMissing(f"the index in {path} cannot be opened: {exc}") from exc
+
+    def size_bytes(self) -> int:
+        try:
+            path = self.live_path()
+        except IndexMissing:
+            return 0
+        return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+
+    # -- writing -------------------------------------------------------------
+    @contextmanager
+    def write_lock(self, purpose: str):
+        """Hold the single-writer lock; fail at once with who holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / LOCK, "a+", encoding="utf-8")
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                raise IndexLocked(f"the index in {self.root} is being written by {_describe(handle.read())}") from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps({
+                "pid": os.getpid(), "host": socket.gethostname(), "purpose": purpose,
+                "since": datetime.now().isoformat(timespec="seconds"),
+            }))
+            handle.flush()
+            yield
+        finally:
+            handle.close()  # releases the flock
+
+    def open_for_writing(self):
+        """The live index, created (and made live) when there is none yet. Hold the lock."""
+        try:
+            return self.open()
+        except IndexMissing:
+            path = self.new_generation()
+            ix = whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+            self.switch_to(path.name)
+            return ix
+
+    def new_generation(self) -> Path:
+        path = self.root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        path.mkdir(parents=True)
+        return path
+
+    def switch_to(self, name: str) -> None:
+        """Make generation ``name`` live, atomically, and remove the ones no longer live."""
+        tmp = self.root / f".{POINTER}.{os.getpid()}"
+        tmp.write_text(name, encoding="utf-8")
+        os.replace(tmp, self.root / POINTER)
+        for old in self.root.glob("gen-*"):
+            if old.name != name and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _describe(holder: str) -> str:
+    try:
+        info = json.loads(holder)
+        return f"`tracuu {info['purpose']}` (pid {info['pid']} on {info['host']}, since {info['since']})"
+    except (ValueError, KeyError, TypeError):
+        return "another process"
