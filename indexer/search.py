@@ -1,0 +1,178 @@
+"""Search: one entry point for the page, the JSON API and the CLI.
+
+``SearchService.search(SearchRequest)`` returns a plain ``SearchResult``. Each
+thread keeps its own Whoosh searcher (opening one costs ~15 ms; sharing one
+between threads is unsafe) and refreshes it when the index changes or a
+rebuild switches generations.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+
+from whoosh import query as Q
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+
+from . import highlight
+from .query import QueryError, build, parse
+from .schema import KINDS
+from .store import IndexStore
+
+MAX_PER_PAGE = 100
+MAX_RESULTS_DEPTH = 10_000
+SCOPES = ("site", "web")
+SORTS = ("relevance", "newest")
+DEFAULT_TIME_LIMIT = 3.0
+
+__all__ = ["QueryError", "SearchRequest", "SearchResult", "SearchService", "Hit"]
+
+
+@dataclass
+class SearchRequest:
+    q: str
+    scope: str = "site"
+    site: str | None = None
+    page: int = 1
+    per_page: int = 10
+    kind: str | None = None
+    sort: str = "relevance"
+
+    def validate(self) -> None:
+        """Raise QueryError (a message for the visitor) for any parameter out of range."""
+        if self.scope not in SCOPES:
+            raise QueryError(f"scope phải là một trong: {', '.join(SCOPES)}")
+        if self.sort not in SORTS:
+            raise QueryError(f"sort phải là một trong: {', '.join(SORTS)}")
+        if self.kind is not None and self.kind not in KINDS:
+            raise QueryError(f"kind phải là một trong: {', '.join(KINDS)}")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise QueryError(f"per_page phải từ 1 đến {MAX_PER_PAGE}")
+        if self.page < 1 or self.page * self.per_page > MAX_RESULTS_DEPTH:
+            raise QueryError(f"page phải từ 1 đến {MAX_RESULTS_DEPTH // self.per_page}")
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    url: str
+    site: str
+    kind: str
+    snippet: str
+    title_html: str
+    published: str | None
+    doc_number: str | None
+    doc_type: str | None
+    issuer: str | None
+    category: str | None
+    score: float
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    scope: str
+    site: str | None
+    results: list[Hit] = field(default_factory=list)
+    took_ms: float = 0.0
+    partial: bool = False  # the time limit cut the search short
+    relaxed: bool = False  # no document had every word; showing those with some
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, MAX_RESULTS_DEPTH) // self.per_page))
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for hit in data["results"]:
+            hit.pop("title_html")
+        return data
+
+
+class SearchService:
+    """Searches one index home; safe to share between threads."""
+
+    def __init__(self, store: IndexStore, default_site: str | None = None,
+                 time_limit: float = DEFAULT_TIME_LIMIT):
+        self.store = store
+        self.default_site = default_site
+        self.time_limit = time_limit
+        self._local = threading.local()
+
+    def _searcher(self):
+        generation = self.store.generation()
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and local.generation == generation:
+            if not searcher.up_to_date():
+                local.searcher = searcher = searcher.refresh()
+            return searcher
+        if searcher is not None:
+            searcher.close()
+        local.searcher = self.store.open().searcher()
+        local.generation = generation
+        return local.searcher
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        request.validate()
+        started = time.perf_counter()
+        site = (request.site or self.default_site) if request.scope == "site" else None
+        result = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page,
+                              scope=request.scope, site=site)
+        parsed = parse(request.q)
+        if parsed.empty:
+            return result
+        searcher = self._searcher()
+        filters = [Q.Term("site", site)] if site else []
+        if request.kind:
+            filters.append(Q.Term("kind", request.kind))
+        restrict = Q.And(filters) if filters else None
+        hits, result.total, result.partial = self._run(searcher, build(parsed), restrict, request)
+        if result.total == 0 and len(set(parsed.syllables)) > 1:
+            hits, result.total, result.partial = self._run(searcher, build(parsed, require_all=False),
+                                                           restrict, request)
+            result.relaxed = result.total > 0
+        result.results = [self._hit(hit, parsed) for hit in hits]
+        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    def _run(self, searcher, query, restrict, request):
+        limit = request.page * request.per_page
+        kwargs = {"sortedby": "published", "reverse": True} if request.sort == "newest" else {}
+        collector = searcher.collector(limit=limit, filter=restrict, **kwargs)
+        timed = TimeLimitCollector(collector, timelimit=self.time_limit, use_alarm=False)
+        partial = False
+        try:
+            searcher.search_with_collector(query, timed)
+        except TimeLimit:
+            partial = True
+        results = timed.results()
+        start = (request.page - 1) * request.per_page
+        total = results.scored_length() if partial else len(results)
+        return list(results[start:limit]), total, partial
+
+    @staticmethod
+    def _hit(hit, parsed) -> Hit:
+        stored = hit.fields()
+        published = stored.get("published")
+        text = stored.get("body") or stored.get("summary") or ""
+        return Hit(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            url=stored.get("url", ""),
+            site=stored.get("site", ""),
+            kind=stored.get("kind", ""),
+            snippet=highlight.snippet(text, parsed),
+            title_html=highlight.mark_all(stored.get("title", ""), parsed),
+            published=published.date().isoformat() if published else None,
+            doc_number=stored.get("doc_number") or None,
+            doc_type=stored.get("doc_type") or None,
+            issuer=stored.get("issuer") or None,
+            category=stored.get("category") or None,
+            score=round(hit.score or 0.0, 4),
+        )
