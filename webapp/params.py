@@ -1,0 +1,30 @@
+"""Reading search parameters from a request, the same way for the page and the API."""
+
+from __future__ import annotations
+
+from indexer import QueryError, SearchRequest
+
+
+def _int(args, name: str, default: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise QueryError(f"{name} phải là một số nguyên") from None
+
+
+def search_request(args, per_page_default: int = 10) -> SearchRequest:
+    """A validated SearchRequest from query-string ``args``; QueryError says what is wrong."""
+    request = SearchRequest(
+        q=args.get("q", ""),
+        scope=args.get("scope", "site").strip() or "site",
+        site=args.get("site", "").strip() or None,
+        page=_int(args, "page", 1),
+        per_page=_int(args, "per_page", per_page_default),
+        kind=args.get("kind", "").strip() or None,
+        sort=args.get("sort", "relevance").strip() or "relevance",
+    )
+    request.validate()
+    return request
