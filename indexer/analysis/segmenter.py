@@ -59,6 +59,12 @@ def _pyvi():
     """Load pyvi's model once per process (about a second and 100+ MB)."""
     from pyvi.ViTokenizer import ViTokenizer
 
+    # Unpickling the CRF writes the model to a temp file that is only removed by a
+    # finalizer, which often does not run at exit; crfsuite reads the whole file
+    # into memory when it opens it, so remove it now instead of leaking one per process.
+    model = ViTokenizer.model
+    if model.tagger_ is not None:
+        model.modelfile.cleanup()
     return ViTokenizer
 
 
