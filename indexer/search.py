@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from whoosh import query as Q
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 
-from . import highlight
+from . import facets as facet_counts
+from . import highlight, suggest
 from .query import QueryError, build, parse
 from .schema import KINDS
 from .store import IndexStore
@@ -38,6 +39,10 @@ class SearchRequest:
     per_page: int = 10
     kind: str | None = None
     sort: str = "relevance"
+    # Facet filters (in the Web scope ``site`` narrows to one site too).
+    doc_type: str | None = None
+    year: int | None = None
+    category: str | None = None
 
     def validate(self) -> None:
         """Raise QueryError (a message for the visitor) for any parameter out of range."""
@@ -47,6 +52,8 @@ class SearchRequest:
             raise QueryError(f"sort phải là một trong: {', '.join(SORTS)}")
         if self.kind is not None and self.kind not in KINDS:
             raise QueryError(f"kind phải là một trong: {', '.join(KINDS)}")
+        if self.year is not None and not 1900 <= self.year <= 2200:
+            raise QueryError("year phải là một năm từ 1900 đến 2200")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise QueryError(f"per_page phải từ 1 đến {MAX_PER_PAGE}")
         if self.page < 1 or self.page * self.per_page > MAX_RESULTS_DEPTH:
@@ -82,6 +89,8 @@ class SearchResult:
     took_ms: float = 0.0
     partial: bool = False  # the time limit cut the search short
     relaxed: bool = False  # no document had every word; showing those with some
+    facets: dict = field(default_factory=dict)  # facet -> [{"value", "count"}], see indexer.facets
+    suggestion: str | None = None  # "did you mean", see indexer.suggest
 
     @property
     def pages(self) -> int:
@@ -98,9 +107,10 @@ class SearchService:
     """Searches one index home; safe to share between threads."""
 
     def __init__(self, store: IndexStore, default_site: str | None = None,
-                 time_limit: float = DEFAULT_TIME_LIMIT):
+                 time_limit: float = DEFAULT_TIME_LIMIT, web_sites: list[str] | None = None):
         self.store = store
         self.default_site = default_site
+        self.web_sites = list(web_sites or [])  # the sites the Web scope covers (empty: all)
         self.time_limit = time_limit
         self._local = threading.local()
 
@@ -122,29 +132,36 @@ class SearchService:
         request.validate()
         started = time.perf_counter()
         site = (request.site or self.default_site) if request.scope == "site" else None
+        site_filter = site or (request.site if request.scope == "web" else None)
         result = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page,
                               scope=request.scope, site=site)
         parsed = parse(request.q)
         if parsed.empty:
             return result
         searcher = self._searcher()
-        filters = [Q.Term("site", site)] if site else []
-        if request.kind:
-            filters.append(Q.Term("kind", request.kind))
+        filters = facet_counts.filter_query(kind=request.kind, doc_type=request.doc_type, year=request.year,
+                                            site=site_filter, category=request.category)
+        if request.scope == "web" and not site_filter and self.web_sites:
+            filters.append(Q.Or([Q.Term("site", s) for s in self.web_sites]))
         restrict = Q.And(filters) if filters else None
-        hits, result.total, result.partial = self._run(searcher, build(parsed), restrict, request)
+        hits, result.total, result.partial, result.facets = self._run(searcher, build(parsed), restrict, request)
         if result.total == 0 and len(set(parsed.syllables)) > 1:
-            hits, result.total, result.partial = self._run(searcher, build(parsed, require_all=False),
-                                                           restrict, request)
+            hits, result.total, result.partial, result.facets = self._run(
+                searcher, build(parsed, require_all=False), restrict, request)
             result.relaxed = result.total > 0
         result.results = [self._hit(hit, parsed) for hit in hits]
+        result.suggestion = suggest.did_you_mean(searcher, request.q)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
 
     def _run(self, searcher, query, restrict, request):
         limit = request.page * request.per_page
         kwargs = {"sortedby": "published", "reverse": True} if request.sort == "newest" else {}
-        collector = searcher.collector(limit=limit, filter=restrict, **kwargs)
+        # Filters go in the query (Require: matched, not scored): TimeLimitCollector calls the
+        # inner collector's collect() directly, so a FilterCollector's filter would be skipped.
+        if restrict is not None:
+            query = Q.Require(query, restrict)
+        collector = searcher.collector(limit=limit, groupedby=facet_counts.groupedby(searcher), **kwargs)
         timed = TimeLimitCollector(collector, timelimit=self.time_limit, use_alarm=False)
         partial = False
         try:
@@ -154,7 +171,7 @@ class SearchService:
         results = timed.results()
         start = (request.page - 1) * request.per_page
         total = results.scored_length() if partial else len(results)
-        return list(results[start:limit]), total, partial
+        return list(results[start:limit]), total, partial, facet_counts.counts(results)
 
     @staticmethod
     def _hit(hit, parsed) -> Hit:
