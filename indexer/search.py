@@ -17,7 +17,7 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from . import facets as facet_counts
 from . import highlight, suggest
-from .query import QueryError, build, parse
+from .query import MAX_QUERY_CHARS, QueryError, build, parse
 from .schema import KINDS
 from .store import IndexStore
 
@@ -115,12 +115,15 @@ class SearchService:
         self._local = threading.local()
 
     def _searcher(self):
+        """This thread's searcher, reopened when a commit or a rebuild changed the index.
+
+        Not ``Searcher.refresh()``: it reuses segment readers together with their old
+        deletion sets, so deleted and replaced documents would keep showing.
+        """
         generation = self.store.generation()
         local = self._local
         searcher = getattr(local, "searcher", None)
-        if searcher is not None and local.generation == generation:
-            if not searcher.up_to_date():
-                local.searcher = searcher = searcher.refresh()
+        if searcher is not None and local.generation == generation and searcher.up_to_date():
             return searcher
         if searcher is not None:
             searcher.close()
@@ -153,6 +156,15 @@ class SearchService:
         result.suggestion = suggest.did_you_mean(searcher, request.q)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
+
+    def suggest(self, q: str, scope: str = "site", site: str | None = None, limit: int = 8) -> list[dict]:
+        """Autocomplete for the search box: see indexer.suggest.complete."""
+        if scope not in SCOPES:
+            raise QueryError(f"scope phải là một trong: {', '.join(SCOPES)}")
+        if len(q) > MAX_QUERY_CHARS:
+            raise QueryError(f"Câu tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
+        site = (site or self.default_site) if scope == "site" else None
+        return suggest.complete(self._searcher(), q, limit=limit, site=site)
 
     def _run(self, searcher, query, restrict, request):
         limit = request.page * request.per_page
