@@ -1,11 +1,12 @@
-"""The JSON API other sites embed: GET /api/search."""
+"""The JSON API other sites embed: GET /api/search, /api/suggest and /api/openapi.json."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from indexer import IndexMissing, QueryError
 
+from . import openapi
 from .params import search_request
 
 api = Blueprint("api", __name__)
@@ -23,3 +24,42 @@ def search():
     except IndexMissing:
         return jsonify(error="Chưa có dữ liệu để tìm kiếm (chỉ mục chưa được tạo)."), 503
     return jsonify(result.to_dict())
+
+
+@api.get("/suggest")
+def suggest():
+    """Autocomplete; ``format=opensearch`` answers browsers' search bars (OpenSearch suggestions)."""
+    q = request.args.get("q", "")
+    fmt = request.args.get("format", "json").strip() or "json"
+    try:
+        if fmt not in ("json", "opensearch"):
+            raise QueryError("format phải là json hoặc opensearch")
+        limit = _int_arg("limit", 8)
+        if not 1 <= limit <= 20:
+            raise QueryError("limit phải từ 1 đến 20")
+        items = current_app.extensions["tracuu.search"].suggest(
+            q, scope=request.args.get("scope", "site").strip() or "site",
+            site=request.args.get("site", "").strip() or None, limit=limit)
+    except QueryError as exc:
+        return jsonify(error=str(exc)), 400
+    except IndexMissing:
+        return jsonify(error="Chưa có dữ liệu để tìm kiếm (chỉ mục chưa được tạo)."), 503
+    if fmt == "opensearch":
+        response = jsonify([q, [i["text"] for i in items], [], [i.get("url", "") for i in items]])
+        response.mimetype = "application/x-suggestions+json"
+        return response
+    return jsonify(query=q, suggestions=items)
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 6:
+        raise QueryError(f"{name} phải là một số nguyên")
+    return int(raw)
+
+
+@api.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document(url_for("pages.index", _external=True)))

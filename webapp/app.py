@@ -16,6 +16,14 @@ DEFAULTS = {
     "SITE_NAME": "Cổng thông tin điện tử",  # shown in the page header
     "SITE_NAMES": {},  # slug -> display name, for result lines
     "SEARCH_TIME_LIMIT": 3.0,
+    # The search page and the embedding contract (see README "Search page and embedding")
+    "SITE_LOGO": None,  # URL of the logo shown in the header
+    "THEME_COLOR": "#0b5394",  # header, buttons, links
+    "WEB_SITES": [],  # slugs the Web scope covers; empty: every indexed site
+    "CORS_ORIGINS": "*",  # origins allowed to call /api/* from a browser ("*" or a list)
+    "API_MAX_AGE": 60,  # Cache-Control max-age of API responses, seconds
+    "PAGE_MAX_AGE": 0,  # ... of HTML pages (0: always revalidate with the ETag)
+    "STATIC_MAX_AGE": 31536000,  # ... of versioned static files
     "JSON_AS_ASCII": False,
 }
 
@@ -38,13 +46,22 @@ def create_app(config: dict | None = None) -> Flask:
 
     store = IndexStore(app.config["INDEX_DIR"])
     app.extensions["tracuu.search"] = SearchService(
-        store, default_site=app.config["DEFAULT_SITE"], time_limit=float(app.config["SEARCH_TIME_LIMIT"]))
+        store, default_site=app.config["DEFAULT_SITE"], time_limit=float(app.config["SEARCH_TIME_LIMIT"]),
+        web_sites=app.config["WEB_SITES"])
 
+    from flask_cors import CORS
+
+    from . import http_cache
     from .api import api
+    from .embed import embed
     from .pages import pages
 
     app.register_blueprint(pages)
+    app.register_blueprint(embed)
     app.register_blueprint(api, url_prefix="/api")
+    CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}}, methods=["GET", "HEAD", "OPTIONS"],
+         expose_headers=["ETag"], max_age=86400)
+    http_cache.init_app(app)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

@@ -10,9 +10,14 @@ def _int(args, name: str, default: int) -> int:
     if not raw:
         return default
     try:
+        if len(raw) > 9:
+            raise ValueError(raw)
         return int(raw)
     except ValueError:
         raise QueryError(f"{name} phải là một số nguyên") from None
+
+
+FILTERS = ("kind", "doc_type", "year", "site", "category")  # facet filters, by request parameter
 
 
 def search_request(args, per_page_default: int = 10) -> SearchRequest:
@@ -25,6 +30,9 @@ def search_request(args, per_page_default: int = 10) -> SearchRequest:
         per_page=_int(args, "per_page", per_page_default),
         kind=args.get("kind", "").strip() or None,
         sort=args.get("sort", "relevance").strip() or "relevance",
+        doc_type=args.get("doc_type", "").strip() or None,
+        year=_int(args, "year", 0) or None,
+        category=args.get("category", "").strip() or None,
     )
     request.validate()
     return request

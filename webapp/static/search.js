@@ -1,8 +1,120 @@
-// Small enhancement over the plain form: changing the scope re-runs the current search.
+// Enhancements over the plain form (which works without this script):
+// autocomplete as an ARIA 1.2 combobox (arrows, Enter, Esc), and re-running the search
+// when the Site/Web scope changes.
 (function () {
+  "use strict";
   var form = document.querySelector("form.search-box");
   if (!form) return;
+  var input = form.querySelector("input[name=q]");
+  var list = form.querySelector("[role=listbox]");
+
   form.addEventListener("change", function (event) {
-    if (event.target.name === "scope" && form.q.value.trim()) form.submit();
+    if (event.target.name === "scope" && input.value.trim()) form.submit();
   });
+  if (!input || !list || !window.fetch) return;
+
+  var status = document.createElement("div");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  form.appendChild(status);
+
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", list.id);
+
+  var items = [], active = -1, timer = null, seq = 0;
+
+  function scope() {
+    var checked = form.querySelector("input[name=scope]:checked");
+    return checked ? checked.value : "site";
+  }
+
+  function close() {
+    seq++;
+    list.hidden = true;
+    list.textContent = "";
+    items = [];
+    active = -1;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function highlight(index) {
+    var options = list.children;
+    for (var i = 0; i < options.length; i++) options[i].setAttribute("aria-selected", i === index ? "true" : "false");
+    active = index;
+    if (index >= 0) {
+      input.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function choose(index) {
+    input.value = items[index].text;
+    close();
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+
+  function render(data) {
+    list.textContent = "";
+    items = data.suggestions || [];
+    active = -1;
+    if (!items.length) { close(); return; }
+    items.forEach(function (item, i) {
+      var li = document.createElement("li");
+      li.id = list.id + "-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.className = "type-" + item.type;
+      li.textContent = item.text;
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    status.textContent = items.length + " gợi ý; dùng phím mũi tên để chọn, Enter để tìm, Esc để đóng.";
+  }
+
+  function fetchSuggestions() {
+    var q = input.value;
+    if (q.trim().length < 2) { close(); return; }
+    var mine = ++seq;
+    var url = form.getAttribute("data-suggest") + "?q=" + encodeURIComponent(q) + "&scope=" + scope();
+    var site = form.getAttribute("data-site");
+    if (site) url += "&site=" + encodeURIComponent(site);
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+      .then(function (data) { if (mine === seq && document.activeElement === input) render(data); })
+      .catch(function () {});
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(fetchSuggestions, 120);
+  });
+
+  input.addEventListener("keydown", function (e) {
+    var open = !list.hidden && items.length;
+    if (e.key === "ArrowDown") {
+      if (!open) { fetchSuggestions(); return; }
+      e.preventDefault();
+      highlight(active + 1 >= items.length ? 0 : active + 1);
+    } else if (e.key === "ArrowUp") {
+      if (!open) return;
+      e.preventDefault();
+      highlight(active <= 0 ? items.length - 1 : active - 1);
+    } else if (e.key === "Enter") {
+      if (open && active >= 0) { e.preventDefault(); choose(active); }
+    } else if (e.key === "Escape") {
+      if (open) { e.preventDefault(); close(); }
+    } else if (e.key === "Tab") {
+      close();
+    }
+  });
+
+  input.addEventListener("blur", function () { setTimeout(close, 150); });
 })();
