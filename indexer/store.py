@@ -3,13 +3,18 @@
 Layout of an index home (``index_data/`` by default)::
 
     CURRENT            name of the live generation, replaced atomically
+    PREVIOUS           name of the generation live before the last switch
     gen-<timestamp>/   a complete Whoosh index
     write.lock         held (flock) by the one writer; names who holds it
+    crawl/<slug>.sqlite  crawl state of each site (indexer.crawl)
 
 Readers follow CURRENT; a full rebuild writes a new generation beside the live
 one and switches CURRENT with ``os.replace``, so readers never see a half-built
-index. The lock is an OS lock: it dies with its process, so a crashed writer
-never leaves a stale lock behind.
+index. The previous generation is kept until the next rebuild, so searchers
+still open on it keep working; generations that are neither CURRENT nor
+PREVIOUS are leftovers of a killed or failed rebuild and are removed by the
+next writer. The lock is an OS lock: it dies with its process, so a crashed
+writer never leaves a stale lock behind.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from whoosh import index as whoosh_index
 from .schema import build_schema
 
 POINTER = "CURRENT"
+PREVIOUS = "PREVIOUS"
 LOCK = "write.lock"
 INDEX_NAME = "tracuu"
 
@@ -118,13 +124,65 @@ class IndexStore:
         return path
 
     def switch_to(self, name: str) -> None:
-        """Make generation ``name`` live, atomically, and remove the ones no longer live."""
-        tmp = self.root / f".{POINTER}.{os.getpid()}"
-        tmp.write_text(name, encoding="utf-8")
-        os.replace(tmp, self.root / POINTER)
-        for old in self.root.glob("gen-*"):
-            if old.name != name and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
+        """Make generation ``name`` live, atomically; keep the one it replaces (open searchers may still
+        read it) and remove older ones. Hold the lock."""
+        previous = self.generation()
+        if previous and previous != name:
+            self._write_pointer(PREVIOUS, previous)
+        self._write_pointer(POINTER, name)
+        self.remove_orphans()
+
+    def _write_pointer(self, pointer: str, name: str) -> None:
+        tmp = self.root / f".{pointer}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(name)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.root / pointer)
+        try:
+            fd = os.open(self.root, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+
+    def previous(self) -> str | None:
+        try:
+            return (self.root / PREVIOUS).read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def orphans(self) -> list[Path]:
+        """Generations neither live nor kept: leftovers of killed or failed rebuilds (or one being
+        built right now, when someone holds the lock)."""
+        keep = {self.generation(), self.previous()}
+        return sorted(p for p in self.root.glob("gen-*") if p.is_dir() and p.name not in keep)
+
+    def remove_orphans(self) -> list[str]:
+        """Remove leftover generations and pointer temp files. Hold the lock."""
+        removed = []
+        for path in self.orphans():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+        for tmp in self.root.glob(".CURRENT.*"):
+            tmp.unlink(missing_ok=True)
+        for tmp in self.root.glob(".PREVIOUS.*"):
+            tmp.unlink(missing_ok=True)
+        return removed
+
+    def lock_holder(self) -> str | None:
+        """Who holds the writer lock now (a description), or None when nobody does."""
+        if not (self.root / LOCK).exists():
+            return None
+        with open(self.root / LOCK, "a+", encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                return _describe(handle.read())
+            return None
 
 
 def _describe(holder: str) -> str:

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
 
 from .document import Document
+from .schema import build_schema
 from .sources import SourceProblem
-from .store import IndexStore
+from .store import INDEX_NAME, IndexMissing, IndexStore
 
 # Below this many documents, starting worker processes (each loads pyvi) costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -111,3 +117,210 @@ def delete_documents(store: IndexStore, ids: Iterable[str]) -> list[str]:
         ix.close()
     return missing
 
+
+
+# -- crawling and rebuilding --------------------------------------------------------------------
+
+class IndexSink:
+    """Where a crawl or a rebuild puts documents: one Whoosh writer, committed in steps.
+
+    Each ``commit`` makes everything so far durable and opens a fresh writer, so a
+    killed run keeps what it committed (the crawl state records the same steps).
+    """
+
+    def __init__(self, ix, on_document: Callable[[Document], None] | None = None):
+        self.ix = ix
+        self.on_document = on_document
+        self.writer = None
+        self.updated = 0
+        self.deleted = 0
+        self.chars = 0
+
+    def _writer(self):
+        if self.writer is None:
+            self.writer = self.ix.writer(limitmb=256)
+        return self.writer
+
+    def update(self, doc: Document) -> None:
+        self._writer().update_document(**doc.index_fields())
+        self.updated += 1
+        self.chars += len(doc.body) + len(doc.title) + len(doc.summary)
+        if self.on_document:
+            self.on_document(doc)
+
+    def delete(self, doc_id: str) -> None:
+        self.deleted += self._writer().delete_by_term("id", doc_id)
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.commit()
+            self.writer = None
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+
+
+@contextmanager
+def live_sink(store: IndexStore, purpose: str, on_document=None):
+    """A sink on the live index (incremental updates), holding the writer lock."""
+    with store.write_lock(purpose):
+        ix = store.open_for_writing()
+        sink = IndexSink(ix, on_document)
+        try:
+            yield sink
+            sink.commit()
+        except BaseException:
+            sink.cancel()
+            raise
+        finally:
+            ix.close()
+
+
+@contextmanager
+def rebuild(store: IndexStore, purpose: str = "reindex", on_document=None):
+    """A sink on a new generation beside the live one; switched in atomically when the block ends
+    without error. A killed or failed rebuild leaves the live index serving; its leftover
+    generation is removed here, at the start of the next writer's run."""
+    with store.write_lock(purpose):
+        store.remove_orphans()
+        path = store.new_generation()
+        ix = whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+        sink = IndexSink(ix, on_document)
+        try:
+            yield sink
+            sink.commit()
+        except BaseException:
+            sink.cancel()
+            ix.close()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        ix.close()
+        store.switch_to(path.name)
+
+
+def stored_documents(store: IndexStore, skip_sites=(), skip_ids=()) -> Iterator[Document]:
+    """Documents rebuilt from the live index's stored fields (for re-analysis or copying)."""
+    try:
+        ix = store.open()
+    except IndexMissing:
+        return
+    skip_sites, skip_ids = set(skip_sites), set(skip_ids)
+    with ix.searcher() as searcher:
+        for fields in searcher.all_stored_fields():
+            if fields.get("site") in skip_sites or fields.get("id") in skip_ids:
+                continue
+            yield Document(
+                id=fields["id"], title=fields.get("title", ""), body=fields.get("body", ""),
+                summary=fields.get("summary", ""), url=fields.get("url", ""), site=fields.get("site", ""),
+                kind=fields.get("kind", "article"), published=fields.get("published"),
+                category=fields.get("category", ""), doc_number=fields.get("doc_number", ""),
+                doc_type=fields.get("doc_type", ""), issuer=fields.get("issuer", ""),
+                effective=fields.get("effective"))
+    ix.close()
+
+
+@dataclass
+class ReindexReport:
+    generation: str = ""
+    documents: int = 0
+    from_sources: int = 0
+    from_crawls: int = 0
+    copied: int = 0
+    problems: list[str] = field(default_factory=list)
+    crawls: list = field(default_factory=list)
+    removed_orphans: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_problem=None, on_total=None,
+            commit_every: int = 200) -> ReindexReport:
+    """A full rebuild into a new generation, then an atomic switch.
+
+    ``sources`` (files/folders, read with ``read_source``) and ``sites`` (SiteConfigs, crawled in
+    full) provide fresh documents; every other document of the live index is copied over
+    (re-analyzed) unless its site was among the fresh ones. Without sources or sites this re-analyzes
+    the whole index, e.g. after an analyzer change. Crawl states of the re-crawled sites are
+    replaced only once the new generation is live.
+    """
+    from .crawl import CrawlState, crawl_site, state_path
+    from .sources import read_source
+
+    report = ReindexReport()
+    started = time.perf_counter()
+    fresh_sites: set[str] = set()
+    fresh_ids: set[str] = set()
+    new_states = []
+    orphans = [p.name for p in store.orphans()] if store.root.exists() else []
+
+    def problem(message) -> None:
+        report.problems.append(str(message))
+        if on_problem:
+            on_problem(str(message))
+
+    try:
+        with rebuild(store, "reindex", on_document) as sink:
+            report.removed_orphans = [n for n in orphans if not (store.root / n).exists()]
+            pending = 0
+            for source in sources:
+                for item in read_source(source):
+                    if isinstance(item, SourceProblem):
+                        problem(item)
+                        continue
+                    sink.update(item)
+                    fresh_sites.add(item.site)
+                    fresh_ids.add(item.id)
+                    report.from_sources += 1
+                    pending += 1
+                    if pending >= commit_every:
+                        sink.commit()
+                        pending = 0
+            for site in sites:
+                tmp = state_path(store.root, site.slug).with_suffix(".rebuild")
+                for leftover in tmp.parent.glob(tmp.name + "*"):
+                    leftover.unlink()
+                state = CrawlState(tmp)
+                try:
+                    before = sink.updated
+                    crawl = crawl_site(site, sink, state, full=True, on_problem=problem, on_total=on_total,
+                                       commit_every=commit_every)
+                finally:
+                    state.close()
+                report.crawls.append(crawl)
+                report.from_crawls += sink.updated - before
+                fresh_sites.add(site.slug)
+                new_states.append((tmp, state_path(store.root, site.slug)))
+            for doc in stored_documents(store, skip_sites=fresh_sites, skip_ids=fresh_ids):
+                sink.update(doc)
+                report.copied += 1
+                pending += 1
+                if pending >= commit_every:
+                    sink.commit()
+                    pending = 0
+            report.documents = sink.updated
+            # The live generation before the switch becomes PREVIOUS; read the new name after.
+        for tmp, final in new_states:
+            for suffix in ("-wal", "-shm"):
+                Path(str(final) + suffix).unlink(missing_ok=True)
+            os.replace(tmp, final)
+            for suffix in ("-wal", "-shm"):
+                Path(str(tmp) + suffix).unlink(missing_ok=True)
+    finally:
+        report.seconds = time.perf_counter() - started
+    report.generation = store.generation() or ""
+    return report
+
+
+def crawl(store: IndexStore, site, *, full: bool = False, on_page=None, on_problem=None, on_total=None,
+          on_document=None, commit_every: int = 50):
+    """Crawl ``site`` (a SiteConfig) into the live index, incrementally unless ``full``."""
+    from .crawl import CrawlState, crawl_site, state_path
+
+    with live_sink(store, f"crawl {site.slug}", on_document) as sink:
+        state = CrawlState(state_path(store.root, site.slug))
+        try:
+            return crawl_site(site, sink, state, full=full, on_page=on_page, on_problem=on_problem,
+                              on_total=on_total, commit_every=commit_every)
+        finally:
+            state.close()

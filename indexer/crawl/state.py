@@ -1,0 +1,130 @@
+"""A site's crawl state, kept under the index home: ``crawl/<slug>.sqlite``.
+
+- ``pages``: every URL seen, with its validators (ETag, Last-Modified), the
+  hash of what was indexed from it, the document id, and its in-site links
+  (so an unchanged listing page still leads to its articles);
+- ``frontier``: the URLs of a run and whether they were handled, so a killed
+  crawl resumes where it stopped;
+- ``runs``: when each crawl started and finished, its counts and errors.
+
+Handled-marks and page records are written only after the index commit that
+holds their documents (``apply``), so state and index never disagree.
+Only the crawling thread touches the database.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY, doc_id TEXT, etag TEXT, last_modified TEXT, hash TEXT, links TEXT,
+    status INTEGER, fetched_at TEXT, seen_run INTEGER, error TEXT);
+CREATE INDEX IF NOT EXISTS pages_doc ON pages(doc_id);
+CREATE TABLE IF NOT EXISTS frontier (run INTEGER, url TEXT, done INTEGER DEFAULT 0, PRIMARY KEY (run, url));
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT, finished TEXT, status TEXT, counts TEXT, errors TEXT);
+"""
+
+
+def now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+@dataclass
+class PageRow:
+    url: str
+    doc_id: str | None
+    etag: str | None
+    last_modified: str | None
+    hash: str | None
+    links: list[str]
+    status: int | None
+    seen_run: int | None
+    error: str | None = None
+
+
+def state_path(index_root, slug: str) -> Path:
+    return Path(index_root) / "crawl" / f"{slug}.sqlite"
+
+
+class CrawlState:
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- runs -------------------------------------------------------------------------------
+    def start_or_resume(self) -> tuple[int, bool]:
+        """The unfinished run to resume, or a new one. Returns (run id, resumed)."""
+        row = self.db.execute("SELECT id FROM runs WHERE status='running' ORDER BY id DESC LIMIT 1").fetchone()
+        if row:
+            return row[0], True
+        cur = self.db.execute("INSERT INTO runs (started, status) VALUES (?, 'running')", (now(),))
+        self.db.execute("DELETE FROM frontier WHERE run < ?", (cur.lastrowid,))
+        return cur.lastrowid, False
+
+    def finish(self, run: int, status: str, counts: dict, errors: list[str]) -> None:
+        self.db.execute("UPDATE runs SET finished=?, status=?, counts=?, errors=? WHERE id=?",
+                        (now(), status, json.dumps(counts), json.dumps(errors[:200], ensure_ascii=False), run))
+        self.db.execute("DELETE FROM frontier WHERE run=?", (run,))
+
+    def last_run(self) -> dict | None:
+        row = self.db.execute("SELECT id, started, finished, status, counts, errors FROM runs "
+                              "ORDER BY id DESC LIMIT 1").fetchone()
+        if not row:
+            return None
+        return {"run": row[0], "started": row[1], "finished": row[2], "status": row[3],
+                "counts": json.loads(row[4] or "{}"), "errors": json.loads(row[5] or "[]")}
+
+    # -- frontier ---------------------------------------------------------------------------
+    def frontier(self, run: int) -> tuple[list[str], set[str]]:
+        """(pending URLs in insertion order, every URL of the run)."""
+        rows = self.db.execute("SELECT url, done FROM frontier WHERE run=? ORDER BY rowid", (run,)).fetchall()
+        return [u for u, done in rows if not done], {u for u, _ in rows}
+
+    def add(self, run: int, urls) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO frontier (run, url) VALUES (?, ?)", ((run, u) for u in urls))
+
+    # -- pages ------------------------------------------------------------------------------
+    def page(self, url: str) -> PageRow | None:
+        row = self.db.execute("SELECT url, doc_id, etag, last_modified, hash, links, status, seen_run, error "
+                              "FROM pages WHERE url=?", (url,)).fetchone()
+        if not row:
+            return None
+        return PageRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "[]"), row[6], row[7], row[8])
+
+    def apply(self, run: int, done: list[str], upserts: list[PageRow], deletes: list[str]) -> None:
+        """Record what the last index commit holds, in one transaction."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("UPDATE frontier SET done=1 WHERE run=? AND url=?", ((run, u) for u in done))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO pages (url, doc_id, etag, last_modified, hash, links, status, fetched_at, "
+                "seen_run, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((p.url, p.doc_id, p.etag, p.last_modified, p.hash, json.dumps(p.links), p.status, now(),
+                  p.seen_run, p.error) for p in upserts))
+            self.db.executemany("DELETE FROM pages WHERE url=?", ((u,) for u in deletes))
+
+    def unseen(self, run: int) -> list[PageRow]:
+        rows = self.db.execute("SELECT url FROM pages WHERE seen_run IS NULL OR seen_run != ?", (run,)).fetchall()
+        return [self.page(u) for (u,) in rows]
+
+    def doc_ids_seen(self, run: int) -> set[str]:
+        return {d for (d,) in self.db.execute("SELECT doc_id FROM pages WHERE seen_run=? AND doc_id IS NOT NULL",
+                                              (run,))}
+
+    def summary(self) -> dict:
+        pages, docs, errors = self.db.execute(
+            "SELECT COUNT(*), COUNT(doc_id), SUM(error IS NOT NULL AND error != '') FROM pages").fetchone()
+        return {"pages": pages, "documents": docs, "pages_with_errors": errors or 0, "last_run": self.last_run()}
