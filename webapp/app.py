@@ -51,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from flask_cors import CORS
 
-    from . import http_cache
+    from . import http_cache, security
     from .api import api
     from .embed import embed
     from .pages import pages
@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}}, methods=["GET", "HEAD", "OPTIONS"],
          expose_headers=["ETag"], max_age=86400)
     http_cache.init_app(app)
+    security.init_app(app)  # headers, rate limits, size limits, admin token
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
