@@ -23,6 +23,16 @@ def clean_text(value) -> str:
     return re.sub(r" *\n[ \n]*\n *", "\n\n", text).strip()
 
 
+_LINK_SCHEMES = re.compile(r"(?i)https?:|[^:/?#]*([/?#]|$)")  # http(s), or no scheme at all
+
+
+def link_url(url: str) -> str:
+    """A stored URL fit for a link: http(s) or relative; "" for ``javascript:``, ``data:``
+    and the like, which the page, the API and embed.js would otherwise turn into live links."""
+    url = (url or "").strip()
+    return url if _LINK_SCHEMES.match(url) and not any(c < " " for c in url) else ""
+
+
 def doc_number_key(number: str) -> str:
     """One spelling for a document number: ``87/2015/NĐ-CP`` and ``87/2015/nd-cp`` agree."""
     text = unicodedata.normalize("NFC", number or "").strip()

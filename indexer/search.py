@@ -17,9 +17,12 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from . import facets as facet_counts
 from . import highlight, suggest
+from .cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
+from .cache import SearchCache, request_key
+from .document import link_url
 from .query import MAX_QUERY_CHARS, QueryError, build, parse
 from .schema import KINDS
-from .store import IndexStore
+from .store import IndexMissing, IndexStore
 
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000
@@ -107,8 +110,10 @@ class SearchService:
     """Searches one index home; safe to share between threads."""
 
     def __init__(self, store: IndexStore, default_site: str | None = None,
-                 time_limit: float = DEFAULT_TIME_LIMIT, web_sites: list[str] | None = None):
+                 time_limit: float = DEFAULT_TIME_LIMIT, web_sites: list[str] | None = None,
+                 cache_size: int = DEFAULT_CACHE_SIZE):
         self.store = store
+        self.cache = SearchCache(cache_size)  # repeated requests, per process and index version
         self.default_site = default_site
         self.web_sites = list(web_sites or [])  # the sites the Web scope covers (empty: all)
         self.time_limit = time_limit
@@ -132,7 +137,20 @@ class SearchService:
         return local.searcher
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """The result, from this process's cache when the same request was answered at this index version."""
         request.validate()
+        started = time.perf_counter()
+        try:
+            searcher = self._searcher()  # refreshed: its version is the live one
+        except IndexMissing:
+            return self._search(request)
+        version = (self._local.generation, searcher.ixreader.generation())
+        result = self.cache.get_or_compute(version, request_key(request), lambda: self._search(request),
+                                           keep=lambda r: not r.partial)
+        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    def _search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         site = (request.site or self.default_site) if request.scope == "site" else None
         site_filter = site or (request.site if request.scope == "web" else None)
@@ -193,7 +211,7 @@ class SearchService:
         return Hit(
             id=stored["id"],
             title=stored.get("title", ""),
-            url=stored.get("url", ""),
+            url=link_url(stored.get("url", "")),
             site=stored.get("site", ""),
             kind=stored.get("kind", ""),
             snippet=highlight.snippet(text, parsed),

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .analysis import fold, has_diacritics, normalize_text
+from .document import link_url
 
 WORD_FIELDS = ("title", "content")
 SYLLABLE_FIELDS = ("title_f", "content_f")
@@ -221,7 +222,7 @@ def _titles(voc: Vocabulary, needle: str, site: str | None, limit: int) -> list[
             title, title_site, url = voc.titles[index]
             if index not in seen and (site is None or title_site == site):
                 seen.add(index)
-                (first if before == "\n" else rest).append({"text": title, "type": "title", "url": url,
+                (first if before == "\n" else rest).append({"text": title, "type": "title", "url": link_url(url),
                                                             "site": title_site})
         pos = voc.blob.find(needle, pos + 1)
     return (first + rest)[:limit]

@@ -192,10 +192,20 @@ def search(corpus_service):
 def app(corpus_dir):
     from webapp import create_app
 
-    app = create_app({"INDEX_DIR": str(corpus_dir), "DEFAULT_SITE": DEPT_SITE, "TESTING": True})
+    # RATE_LIMIT "": the whole session shares this app and one client address (see test_security).
+    app = create_app({"INDEX_DIR": str(corpus_dir), "DEFAULT_SITE": DEPT_SITE, "TESTING": True, "RATE_LIMIT": ""})
     return app
 
 
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The reliability suite's figures (requests, kills, fuzz cases, payloads), when it ran."""
+    import sys
+
+    reliability = sys.modules.get("reliability")
+    for line in (reliability.report_lines() if reliability else []):
+        terminalreporter.write_line(line)
