@@ -16,6 +16,7 @@ DEFAULTS = {
     "SITE_NAME": "Cổng thông tin điện tử",  # shown in the page header
     "SITE_NAMES": {},  # slug -> display name, for result lines
     "SEARCH_TIME_LIMIT": 3.0,
+    "SEARCH_CACHE_SIZE": 1024,  # results kept per worker for repeated searches (0: off), see indexer.cache
     # The search page and the embedding contract (see README "Search page and embedding")
     "SITE_LOGO": None,  # URL of the logo shown in the header
     "THEME_COLOR": "#0b5394",  # header, buttons, links
@@ -47,7 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     store = IndexStore(app.config["INDEX_DIR"])
     app.extensions["tracuu.search"] = SearchService(
         store, default_site=app.config["DEFAULT_SITE"], time_limit=float(app.config["SEARCH_TIME_LIMIT"]),
-        web_sites=app.config["WEB_SITES"])
+        web_sites=app.config["WEB_SITES"], cache_size=int(app.config["SEARCH_CACHE_SIZE"]))
 
     from flask_cors import CORS
 
@@ -66,9 +67,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        # Keep the exception's own headers (Allow on 405, Retry-After on 429 ...), not its HTML body.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if request.path.startswith("/api/"):
-            return jsonify(error=exc.description), exc.code
-        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+            return jsonify(error=exc.description), exc.code, headers
+        return render_template("error.html", code=exc.code, message=exc.description), exc.code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc):
