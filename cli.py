@@ -25,6 +25,15 @@ class Context:
 
         return IndexStore(self.index_dir)
 
+    def sites(self, sites_file=None) -> dict:
+        """The configured sites, by slug (an absent default file means none)."""
+        from indexer.sources.sites import SiteConfigError, load_sites
+
+        path = Path(sites_file) if sites_file else self.index_dir / "sites.toml"
+        if sites_file and not path.exists():
+            raise SiteConfigError(f"{path}: no such sites file")
+        return load_sites(path)
+
 
 def _fail(message: str, code: int = 1):
     click.echo(f"Error: {message}", err=True)
@@ -38,15 +47,25 @@ def _guard(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from indexer import QueryError, StoreError, UnsupportedSource
+        from indexer.sources.sites import SiteConfigError
 
         try:
             return func(*args, **kwargs)
-        except (StoreError, UnsupportedSource, QueryError) as exc:
+        except (StoreError, UnsupportedSource, QueryError, SiteConfigError) as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
             _fail("interrupted; the index is as it was before this command", code=130)
 
     return wrapper
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+SITES_OPTION = click.option(
+    "--sites", "sites_file", envvar="TRACUU_SITES", type=click.Path(dir_okay=False),
+    help="Sites file (TOML; env TRACUU_SITES; default INDEX_DIR/sites.toml). See README, Crawling and reindexing.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,38 +79,57 @@ def main(ctx, index_dir):
 
 
 @main.command("index")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("sources", nargs=-1, required=True)
 @click.option("--site", help="Site slug for documents that name none (default: the file or folder name).")
 @click.option("--kind", type=click.Choice(["article", "legal"]),
               help="Kind for documents that name none (default: legal when a doc_number is given).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; problems and the summary only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for cron and scripts).")
+@SITES_OPTION
 @click.pass_obj
 @_guard
-def index_cmd(obj: Context, sources, site, kind, quiet):
-    """Add or replace documents from .jsonl, .jsonl.gz, .csv files or folders of .html pages.
+def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
+    """Add or replace documents from .jsonl, .jsonl.gz, .csv files, folders of .html pages or page URLs.
 
     A document with an id already in the index replaces it. Bad lines are
     reported with their line number and skipped; every good line is indexed.
+    A URL is fetched (one page, robots.txt respected) and read as an article or notice.
     """
     from tqdm import tqdm
 
     from indexer import index_documents, read_source
 
+    urls = [s for s in sources if _is_url(s)]
+    for source in sources:
+        if not _is_url(source) and not Path(source).exists():
+            _fail(f"{source}: no such file or folder (or not an http(s) URL)")
+
     def items():
         for source in sources:
+            if _is_url(source):
+                continue
             yield from read_source(source, site=site, kind=kind)
+        if urls:
+            from indexer.crawl import fetch_documents
 
-    with tqdm(desc="Indexing", unit=" docs", disable=quiet, dynamic_ncols=True, file=sys.stderr) as bar:
+            yield from fetch_documents(urls, obj.sites(sites_file))
+
+    with tqdm(desc="Indexing", unit=" docs", disable=quiet or as_json, dynamic_ncols=True, file=sys.stderr) as bar:
         report = index_documents(
             obj.store, items(),
             on_document=lambda doc: bar.update(1),
             on_problem=lambda p: bar.write(f"{'skipped' if p.skipped else 'repaired'} {p}", file=sys.stderr),
         )
-    click.echo(
-        f"Indexed {report.indexed} documents in {report.seconds:.1f} s "
-        f"({report.docs_per_second:.0f} docs/s, {report.chars / 1e6 / max(report.seconds, 1e-9):.2f} M chars/s); "
-        f"{report.skipped} skipped, {report.repaired} repaired."
-    )
+    if as_json:
+        click.echo(json.dumps({"indexed": report.indexed, "skipped": report.skipped, "repaired": report.repaired,
+                               "seconds": round(report.seconds, 3),
+                               "problems": [str(p) for p in report.problems]}, ensure_ascii=False))
+    else:
+        click.echo(
+            f"Indexed {report.indexed} documents in {report.seconds:.1f} s "
+            f"({report.docs_per_second:.0f} docs/s, {report.chars / 1e6 / max(report.seconds, 1e-9):.2f} M chars/s); "
+            f"{report.skipped} skipped, {report.repaired} repaired."
+        )
     if report.indexed == 0 and report.skipped:
         sys.exit(1)
 
@@ -152,7 +190,7 @@ def serve_cmd(obj: Context, host, port, workers, threads, default_site, config_f
 @click.pass_obj
 @_guard
 def stats_cmd(obj: Context, as_json):
-    """Documents per site and kind, index size and last update."""
+    """Documents per site and kind, oldest/newest dates, last crawl and its errors, index size."""
     from indexer.stats import index_stats
 
     stats = index_stats(obj.store)
@@ -162,9 +200,12 @@ def stats_cmd(obj: Context, as_json):
     click.echo(f"Index: {stats['index_dir']} ({stats['generation']})")
     click.echo(f"Documents: {stats['documents']}   Size: {stats['size_bytes'] / 1e6:.1f} MB   "
                f"Last update: {stats['last_update']}")
-    click.echo(f"{'site':<24} {'article':>8} {'legal':>8}")
+    click.echo(f"{'site':<24} {'article':>8} {'legal':>8} {'oldest':>10} {'newest':>10}  {'last crawl':<19} {'errors':>6}")
     for site, counts in stats["sites"].items():
-        click.echo(f"{site:<24} {counts['article']:>8} {counts['legal']:>8}")
+        click.echo(f"{site:<24} {counts['article']:>8} {counts['legal']:>8} {counts['oldest'] or '-':>10} "
+                   f"{counts['newest'] or '-':>10}  {counts['last_crawl'] or '-':<19} {counts['errors']:>6}")
+        for error in counts["recent_errors"]:
+            click.echo(f"    {error}")
 
 
 @main.command("delete")
@@ -179,6 +220,154 @@ def delete_cmd(obj: Context, ids):
     click.echo(f"Deleted {len(ids) - len(missing)} documents.")
     if missing:
         _fail(f"not in the index: {', '.join(missing)}")
+
+
+def _site_for(obj: Context, target: str, sites: dict):
+    """A configured site by slug, the configured site a URL belongs to, or a site made from the URL."""
+    from indexer.sources.sites import SiteConfigError, site_from_url
+
+    if target in sites:
+        return sites[target]
+    if _is_url(target):
+        site = next((s for s in sites.values() if s.in_site(target)), None)
+        return site or site_from_url(target)
+    known = ", ".join(sorted(sites)) or f"none: {obj.index_dir / 'sites.toml'} lists no sites"
+    raise SiteConfigError(f"{target}: not a configured site slug or an http(s) URL (configured: {known})")
+
+
+class _Progress:
+    """A tqdm bar whose total grows as the crawl discovers pages: count, rate and ETA."""
+
+    def __init__(self, desc: str, disable: bool):
+        from tqdm import tqdm
+
+        self.bar = tqdm(desc=desc, unit=" pages", disable=disable, dynamic_ncols=True, file=sys.stderr)
+
+    def total(self, n: int) -> None:
+        self.bar.total = n
+        self.bar.refresh()
+
+    def page(self, url: str, what: str) -> None:
+        if what != "removed":
+            self.bar.update(1)
+
+    def problem(self, message: str) -> None:
+        self.bar.write(f"problem: {message}", file=sys.stderr)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _crawl_line(r) -> str:
+    return (f"{r.site}: {r.fetched} fetched, {r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
+            f"{r.removed} removed, {r.skipped} skipped, {len(r.errors)} errors in {r.seconds:.1f} s"
+            + ("" if r.complete else " (stopped before the end: run again to resume)")
+            + (" (resumed)" if r.resumed else ""))
+
+
+@main.command("crawl")
+@click.argument("targets", nargs=-1)
+@click.option("--full", is_flag=True, help="Re-extract every page, ignoring ETag/Last-Modified and content hashes.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar; problems and the summary only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for cron and scripts).")
+@SITES_OPTION
+@click.pass_obj
+@_guard
+def crawl_cmd(obj: Context, targets, full, quiet, as_json, sites_file):
+    """Crawl sites (URL or slug; default: every configured site) into the index, incrementally.
+
+    Follows sitemap.xml and in-site links within the site's URL patterns, respects
+    robots.txt, fetches politely; unchanged pages are skipped, changed ones replaced,
+    pages answering 404/410 or no longer linked are removed. A killed crawl resumes.
+    """
+    from indexer.writing import crawl
+
+    sites = obj.sites(sites_file)
+    chosen = [_site_for(obj, t, sites) for t in targets] if targets else list(sites.values())
+    if not chosen:
+        _fail(f"no sites to crawl: give a URL or a slug, or list sites in {sites_file or obj.index_dir / 'sites.toml'}")
+    reports = []
+    for site in chosen:
+        progress = _Progress(f"Crawling {site.slug}", quiet or as_json)
+        try:
+            report = crawl(obj.store, site, full=full, on_page=progress.page, on_total=progress.total,
+                           on_problem=None if as_json else progress.problem)
+        finally:
+            progress.close()
+        reports.append(report)
+        if not as_json:
+            click.echo(_crawl_line(report))
+    if as_json:
+        click.echo(json.dumps([dict(r.counts(), error_messages=r.errors) for r in reports], ensure_ascii=False))
+    if any(r.errors and not (r.fetched or r.unchanged) for r in reports):
+        sys.exit(1)
+
+
+@main.command("reindex")
+@click.argument("targets", nargs=-1)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar; problems and the summary only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for cron and scripts).")
+@SITES_OPTION
+@click.pass_obj
+@_guard
+def reindex_cmd(obj: Context, targets, quiet, as_json, sites_file):
+    """Rebuild the index into a new generation and switch to it atomically.
+
+    TARGETS are source files/folders, site slugs or site URLs: their documents are
+    re-read or re-crawled in full; every other document is copied from the live
+    index and re-analyzed. Without TARGETS the whole index is re-analyzed. Searches
+    are answered from the live index until the switch; a killed rebuild changes
+    nothing and the next one cleans up after it.
+    """
+    from tqdm import tqdm
+
+    from indexer.writing import reindex
+
+    sites = obj.sites(sites_file)
+    sources, chosen = [], []
+    for target in targets:
+        if not _is_url(target) and target not in sites and Path(target).exists():
+            sources.append(target)
+        else:
+            chosen.append(_site_for(obj, target, sites))
+    with tqdm(desc="Reindexing", unit=" docs", disable=quiet or as_json, dynamic_ncols=True, file=sys.stderr) as bar:
+        report = reindex(obj.store, sources, chosen, on_document=lambda doc: bar.update(1),
+                         on_problem=None if as_json else (lambda m: bar.write(f"problem: {m}", file=sys.stderr)))
+    if as_json:
+        click.echo(json.dumps({
+            "generation": report.generation, "documents": report.documents, "from_sources": report.from_sources,
+            "from_crawls": report.from_crawls, "copied": report.copied, "seconds": round(report.seconds, 3),
+            "removed_leftovers": report.removed_orphans, "problems": report.problems,
+            "crawls": [r.counts() for r in report.crawls]}, ensure_ascii=False))
+        return
+    for crawl_report in report.crawls:
+        click.echo(_crawl_line(crawl_report))
+    if report.removed_orphans:
+        click.echo(f"Removed leftovers of an interrupted rebuild: {', '.join(report.removed_orphans)}")
+    click.echo(f"Rebuilt {report.documents} documents ({report.from_sources} from files, {report.from_crawls} "
+               f"crawled, {report.copied} copied) in {report.seconds:.1f} s; now serving {report.generation}; "
+               f"{len(report.problems)} problems.")
+
+
+@main.command("check")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_guard
+def check_cmd(obj: Context, as_json):
+    """Verify the index: it opens, counts match, no generation is left over from a killed rebuild."""
+    from indexer.stats import check_index
+
+    result = check_index(obj.store)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for note in result["notes"]:
+            click.echo(note)
+        for problem in result["problems"]:
+            click.echo(f"problem: {problem}")
+        click.echo("OK" if result["ok"] else f"{len(result['problems'])} problem(s)")
+    if not result["ok"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What is in the index: documents per site and kind, size on disk, last update."""
+"""What is in the index: documents per site and kind, dates, crawls, size on disk; and a health check."""
 
 from __future__ import annotations
 
@@ -7,13 +7,31 @@ from datetime import datetime
 from whoosh import query as Q
 
 from .schema import KINDS
-from .store import IndexStore
+from .store import IndexMissing, IndexStore
+
+
+def _crawl_summaries(store: IndexStore) -> dict[str, dict]:
+    from .crawl import CrawlState
+
+    summaries = {}
+    for path in sorted((store.root / "crawl").glob("*.sqlite")):
+        state = CrawlState(path)
+        try:
+            summaries[path.stem] = state.summary()
+        finally:
+            state.close()
+    return summaries
+
+
+def _day(value) -> str | None:
+    return value.date().isoformat() if isinstance(value, datetime) else None
 
 
 def index_stats(store: IndexStore) -> dict:
     path = store.live_path()
     ix = store.open()
-    sites: dict[str, dict[str, int]] = {}
+    sites: dict[str, dict] = {}
+    crawls = _crawl_summaries(store)
     with ix.searcher() as searcher:
         total = searcher.doc_count()
         for site in sorted(t.decode("utf-8") for t in searcher.lexicon("site")):
@@ -21,16 +39,76 @@ def index_stats(store: IndexStore) -> dict:
             for kind in KINDS:
                 query = Q.And([Q.Term("site", site), Q.Term("kind", kind)])
                 counts[kind] = sum(1 for _ in searcher.docs_for_query(query))
-            if any(counts.values()):
-                sites[site] = counts
+            if not any(counts.values()):
+                continue
+            dates = [f.get("published") for f in (searcher.stored_fields(n)
+                                                  for n in searcher.docs_for_query(Q.Term("site", site)))]
+            dates = [d for d in dates if isinstance(d, datetime)]
+            crawl = crawls.get(site) or {}
+            last = crawl.get("last_run") or {}
+            sites[site] = dict(counts, documents=sum(counts.values()),
+                               oldest=_day(min(dates)) if dates else None, newest=_day(max(dates)) if dates else None,
+                               last_crawl=last.get("finished") or last.get("started"),
+                               last_crawl_status=last.get("status"),
+                               last_crawl_counts=last.get("counts") or {},
+                               errors=crawl.get("pages_with_errors", 0),
+                               recent_errors=(last.get("errors") or [])[:5])
     ix.close()
     files = [f for f in path.iterdir() if f.is_file()]
     updated = max((f.stat().st_mtime for f in files), default=None)
     return {
         "index_dir": str(store.root),
         "generation": path.name,
+        "previous_generation": store.previous(),
         "documents": total,
         "sites": sites,
+        "crawled_sites_without_documents": sorted(set(crawls) - set(sites)),
         "size_bytes": sum(f.stat().st_size for f in files),
         "last_update": datetime.fromtimestamp(updated).isoformat(timespec="seconds") if updated else None,
     }
+
+
+def check_index(store: IndexStore) -> dict:
+    """Verify the index home: the live generation opens and reads, counts agree (index vs stored
+    documents vs crawl states), and no generation is left over from a killed rebuild.
+    Returns {"ok": bool, "problems": [...], "notes": [...]}."""
+    problems, notes = [], []
+    holder = store.lock_holder() if store.root.exists() else None
+    try:
+        ix = store.open()
+    except IndexMissing as exc:
+        return {"ok": False, "problems": [str(exc)], "notes": []}
+    per_site: dict[str, int] = {}
+    try:
+        with ix.searcher() as searcher:
+            total = searcher.doc_count()
+            stored = 0
+            for fields in searcher.all_stored_fields():
+                stored += 1
+                if not fields.get("id"):
+                    problems.append("a document without an id")
+                per_site[fields.get("site", "")] = per_site.get(fields.get("site", ""), 0) + 1
+            if stored != total:
+                problems.append(f"the index counts {total} documents but {stored} are stored")
+            notes.append(f"{total} documents in {store.generation()}")
+    except Exception as exc:  # any failure to read is what this command exists to report
+        problems.append(f"the live index cannot be read: {type(exc).__name__}: {exc}")
+    finally:
+        ix.close()
+    for site, crawl in _crawl_summaries(store).items():
+        held = per_site.get(site, 0)
+        if crawl["documents"] > held:
+            problems.append(f"site {site}: the crawl state lists {crawl['documents']} documents, "
+                            f"the index holds only {held} (run `tracuu reindex {site}`)")
+        elif crawl["documents"] < held:
+            notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")
+    orphans = store.orphans()
+    if orphans and holder:
+        notes.append(f"{len(orphans)} generation(s) being written by {holder}")
+    elif orphans:
+        problems.append("generations left over from a killed or failed rebuild (the next `tracuu reindex` "
+                        f"removes them): {', '.join(p.name for p in orphans)}")
+    previous = store.previous()
+    if previous and not (store.root / previous).is_dir():
+        notes.append(f"previous generation {previous} already removed")
+    return {"ok": not problems, "problems": problems, "notes": notes}

@@ -313,7 +313,7 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
 
 
 def crawl(store: IndexStore, site, *, full: bool = False, on_page=None, on_problem=None, on_total=None,
-          on_document=None, commit_every: int = 50):
+          on_document=None, commit_every: int = 50, fetcher=None):
     """Crawl ``site`` (a SiteConfig) into the live index, incrementally unless ``full``."""
     from .crawl import CrawlState, crawl_site, state_path
 
@@ -321,6 +321,6 @@ def crawl(store: IndexStore, site, *, full: bool = False, on_page=None, on_probl
         state = CrawlState(state_path(store.root, site.slug))
         try:
             return crawl_site(site, sink, state, full=full, on_page=on_page, on_problem=on_problem,
-                              on_total=on_total, commit_every=commit_every)
+                              on_total=on_total, commit_every=commit_every, fetcher=fetcher)
         finally:
             state.close()

@@ -1,7 +1,7 @@
 """Crawling department sites: polite fetching, robots.txt and sitemaps, incremental resumable runs."""
 
-from .crawler import CrawlReport, crawl_site, doc_hash
+from .crawler import CrawlReport, crawl_site, doc_hash, fetch_documents
 from .fetch import Fetcher, FetchResult
 from .state import CrawlState, state_path
 
-__all__ = ["CrawlReport", "CrawlState", "Fetcher", "FetchResult", "crawl_site", "doc_hash", "state_path"]
+__all__ = ["CrawlReport", "CrawlState", "Fetcher", "FetchResult", "crawl_site", "doc_hash", "fetch_documents", "state_path"]

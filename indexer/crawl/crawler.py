@@ -188,7 +188,7 @@ def crawl_site(site: SiteConfig, sink, state: CrawlState, *, full: bool = False,
         if res.status == 304 and prior is not None:
             report.unchanged += 1
             enqueue(prior.links)
-            upserts.append(PageRow(**{**prior.__dict__, "seen_run": run, "error": None}))
+            upserts.append(PageRow(**{**prior.__dict__, "seen_run": run}))  # a broken page stays reported
             return "unchanged"
         if res.status in GONE or (res.status == 200 and not site.in_site(res.final_url)):
             if prior is not None and prior.doc_id:
@@ -279,3 +279,33 @@ def crawl_site(site: SiteConfig, sink, state: CrawlState, *, full: bool = False,
     status = "done" if report.complete else "stopped"
     state.finish(run, status, report.counts(), report.errors)
     return report
+
+
+def fetch_documents(urls, sites=None, fetcher: Fetcher | None = None):
+    """Documents (or SourceProblems) from single page URLs, no link following: ``tracuu index URL``.
+
+    A URL under a configured site's base URL uses that site's slug, patterns and selectors;
+    robots.txt is respected as in a crawl.
+    """
+    from ..sources.problems import SourceProblem
+    from ..sources.sites import site_from_url
+
+    fetcher = fetcher or Fetcher()
+    robots_by_host: dict[str, Robots] = {}
+    try:
+        for url in urls:
+            site = next((s for s in (sites or {}).values() if s.in_site(url)), None) or site_from_url(url)
+            robots = robots_by_host.get(site.base_url) or Robots(fetcher, site.base_url)
+            robots_by_host[site.base_url] = robots
+            if not robots.allowed(url):
+                yield SourceProblem(url, None, robots.error or "disallowed by robots.txt")
+                continue
+            out = _work(fetcher, site, robots, url, None, True)
+            if out.doc is not None:
+                yield out.doc
+            elif out.result.status != 200:
+                yield SourceProblem(url, None, out.result.error or f"HTTP {out.result.status}")
+            else:
+                yield SourceProblem(url, None, out.problem.removeprefix("skip: ") or "no article found")
+    finally:
+        fetcher.close()

@@ -126,5 +126,5 @@ class CrawlState:
 
     def summary(self) -> dict:
         pages, docs, errors = self.db.execute(
-            "SELECT COUNT(*), COUNT(doc_id), SUM(error IS NOT NULL AND error != '') FROM pages").fetchone()
+            "SELECT COUNT(*), COUNT(DISTINCT doc_id), SUM(error IS NOT NULL AND error != '') FROM pages").fetchone()
         return {"pages": pages, "documents": docs, "pages_with_errors": errors or 0, "last_run": self.last_run()}
