@@ -200,11 +200,15 @@ def stats_cmd(obj: Context, as_json):
     click.echo(f"Index: {stats['index_dir']} ({stats['generation']})")
     click.echo(f"Documents: {stats['documents']}   Size: {stats['size_bytes'] / 1e6:.1f} MB   "
                f"Last update: {stats['last_update']}")
-    click.echo(f"{'site':<24} {'article':>8} {'legal':>8} {'oldest':>10} {'newest':>10}  {'last crawl':<19} {'errors':>6}")
+    click.echo(f"{'site':<24} {'article':>8} {'legal':>8}")
     for site, counts in stats["sites"].items():
-        click.echo(f"{site:<24} {counts['article']:>8} {counts['legal']:>8} {counts['oldest'] or '-':>10} "
-                   f"{counts['newest'] or '-':>10}  {counts['last_crawl'] or '-':<19} {counts['errors']:>6}")
-        for error in counts["recent_errors"]:
+        click.echo(f"{site:<24} {counts['article']:>8} {counts['legal']:>8}")
+    click.echo("Dates and crawls:")
+    for site, info in stats["site_details"].items():
+        status = f" ({info['last_crawl_status']})" if info["last_crawl_status"] else ""
+        click.echo(f"  {site}: {info['oldest'] or '-'} .. {info['newest'] or '-'}; "
+                   f"last crawl {info['last_crawl'] or 'never'}{status}; {info['errors']} pages with errors")
+        for error in info["recent_errors"]:
             click.echo(f"    {error}")
 
 

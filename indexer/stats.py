@@ -31,6 +31,7 @@ def index_stats(store: IndexStore) -> dict:
     path = store.live_path()
     ix = store.open()
     sites: dict[str, dict] = {}
+    details: dict[str, dict] = {}
     crawls = _crawl_summaries(store)
     with ix.searcher() as searcher:
         total = searcher.doc_count()
@@ -46,7 +47,8 @@ def index_stats(store: IndexStore) -> dict:
             dates = [d for d in dates if isinstance(d, datetime)]
             crawl = crawls.get(site) or {}
             last = crawl.get("last_run") or {}
-            sites[site] = dict(counts, documents=sum(counts.values()),
+            sites[site] = counts
+            details[site] = dict(documents=sum(counts.values()),
                                oldest=_day(min(dates)) if dates else None, newest=_day(max(dates)) if dates else None,
                                last_crawl=last.get("finished") or last.get("started"),
                                last_crawl_status=last.get("status"),
@@ -62,6 +64,7 @@ def index_stats(store: IndexStore) -> dict:
         "previous_generation": store.previous(),
         "documents": total,
         "sites": sites,
+        "site_details": details,
         "crawled_sites_without_documents": sorted(set(crawls) - set(sites)),
         "size_bytes": sum(f.stat().st_size for f in files),
         "last_update": datetime.fromtimestamp(updated).isoformat(timespec="seconds") if updated else None,

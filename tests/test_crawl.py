@@ -234,10 +234,15 @@ def test_cli_crawl_by_slug_json_and_stats(server, site, tmp_path):
     (summary,) = json.loads(result.stdout)
     assert summary["site"] == "sldtbxh" and summary["added"] == 8 and summary["errors"] == 1
     result = runner.invoke(main, ["--index-dir", str(index_dir), "stats", "--json"])
-    stats = json.loads(result.stdout)["sites"]["sldtbxh"]
-    assert (stats["article"], stats["legal"]) == (6, 2)
+    stats = json.loads(result.stdout)
+    assert stats["sites"]["sldtbxh"] == {"article": 6, "legal": 2}
+    stats = stats["site_details"]["sldtbxh"]
+    assert stats["documents"] == 8
     assert (stats["oldest"], stats["newest"]) == ("2019-01-28", "2019-06-20")
     assert stats["last_crawl"] and stats["errors"] == 1
+    result = runner.invoke(main, ["--index-dir", str(index_dir), "stats"])
+    assert "sldtbxh: 2019-01-28 .. 2019-06-20; last crawl 20" in result.stdout
+    assert "1 pages with errors" in result.stdout and "trang-loi.html" in result.stdout
     result = runner.invoke(main, ["--index-dir", str(index_dir), "check"])
     assert result.exit_code == 0 and "OK" in result.stdout
     result = runner.invoke(main, ["--index-dir", str(index_dir), "crawl", "no-such-site"])
