@@ -147,6 +147,7 @@
   var items = [], active = -1, timer = null, seq = 0;
 
   function closeList() {
+    clearTimeout(timer);  // a keystroke's pending lookup must not reopen the list after a search
     seq++;
     list.hidden = true;
     list.textContent = "";

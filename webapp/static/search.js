@@ -32,6 +32,7 @@
   }
 
   function close() {
+    clearTimeout(timer);  // a keystroke's pending lookup must not reopen the list after a search
     seq++;
     list.hidden = true;
     list.textContent = "";
@@ -117,4 +118,5 @@
   });
 
   input.addEventListener("blur", function () { setTimeout(close, 150); });
+  form.addEventListener("submit", close);
 })();
