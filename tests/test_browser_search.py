@@ -37,6 +37,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 if not os.path.exists(CHROMIUM):
     pytest.skip("Chromium is not installed (scripts/test.sh installs it with apt-get when run as root)",
                 allow_module_level=True)
+if not AXE.exists():
+    pytest.skip("axe-core is not installed (scripts/test.sh runs `npm ci` in tests/browser)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
 
 
