@@ -1,0 +1,106 @@
+"""indexer.facets and indexer.suggest under the API: counts over every match (not just the page),
+filters that combine, indexes written before facet columns existed, and the vocabulary
+that did-you-mean and autocomplete read."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import fields
+
+from webcorpus import DEPT, OTHER, build_web_index, web_index  # noqa: F401
+
+
+@pytest.fixture(scope="module")
+def service(web_index):
+    from indexer import IndexStore, SearchService
+
+    return SearchService(IndexStore(web_index), default_site=DEPT)
+
+
+def run(service, q, **kwargs):
+    from indexer import SearchRequest
+
+    return service.search(SearchRequest(q=q, **kwargs))
+
+
+def counts(result, facet):
+    return {item["value"]: item["count"] for item in result.facets[facet]}
+
+
+def test_counts_cover_every_match_not_only_the_page(service):
+    result = run(service, "đăng ký kết hôn", per_page=1)
+    assert len(result.results) == 1
+    assert sum(counts(result, "kind").values()) == result.total == 14
+
+
+def test_filters_combine_and_counts_follow_them(service):
+    result = run(service, "kết hôn", scope="web", kind="legal", year=2022)
+    assert result.total == 1 and result.results[0].doc_number == "1025/QĐ-UBND"
+    assert counts(result, "kind") == {"legal": 1}
+    assert counts(result, "year") == {"2022": 1}
+
+
+def test_filters_apply_on_a_later_page_and_when_relaxed(service):
+    page2 = run(service, "kết hôn", scope="web", kind="article", per_page=5, page=2)
+    assert page2.results and {h.kind for h in page2.results} == {"article"}
+    relaxed = run(service, "kết hôn xyzzyq", scope="web", site=OTHER)
+    assert relaxed.relaxed and {h.site for h in relaxed.results} == {OTHER}
+
+
+def test_year_without_a_date_is_not_a_facet_value(tmp_path):
+    from indexer import IndexStore, SearchRequest, SearchService, index_documents
+    from indexer.document import Document
+
+    index_documents(IndexStore(tmp_path), [Document(id="a", site="s", title="Lịch tiếp công dân"),
+                                           Document(id="b", site="s", title="Lịch tiếp công dân tháng 5")])
+    result = SearchService(IndexStore(tmp_path)).search(SearchRequest(q="lịch tiếp", scope="web"))
+    assert result.total == 2 and result.facets["year"] == []
+    assert result.facets["kind"] == [{"value": "article", "count": 2}]
+
+
+def test_index_written_before_facet_columns_still_counts(tmp_path, monkeypatch):
+    """Indexes built with the first schema (ID fields without columns) keep working."""
+    from indexer import IndexStore, SearchRequest, SearchService, index_documents, read_source, schema, store
+    from webcorpus import WEB_CORPUS
+
+    def old_schema():
+        new = schema.build_schema()
+        for name in ("kind", "site", "category", "doc_type"):
+            new.remove(name)
+            new.add(name, fields.ID(stored=True))
+        return new
+
+    monkeypatch.setattr(store, "build_schema", old_schema)
+    index_documents(IndexStore(tmp_path), read_source(str(WEB_CORPUS)))
+    monkeypatch.undo()
+    ix = IndexStore(tmp_path).open()
+    assert ix.schema["kind"].column_type is None  # really the old layout
+    result = SearchService(IndexStore(tmp_path), default_site=DEPT).search(
+        SearchRequest(q="đăng ký kết hôn", scope="web", kind="legal"))
+    assert result.total == 4
+    assert counts(result, "doc_type") == {"Quyết định": 2, "Nghị định": 1, "Thông tư": 1}
+    assert counts(result, "year")["2022"] == 1
+
+
+def test_vocabulary_restores_diacritics_word_by_word(service):
+    from indexer import suggest
+
+    searcher = service._searcher()
+    assert suggest.did_you_mean(searcher, "thu tuc dang ky ket hon") == "thủ tục đăng ký kết hôn"
+    assert suggest.did_you_mean(searcher, "Thủ tục đăng ký kết hôn") is None  # case is not a mistake
+    assert suggest.did_you_mean(searcher, "87/2015/NĐ-CP") is None
+    assert suggest.did_you_mean(searcher, "") is None
+
+
+def test_typed_diacritics_the_index_knows_are_kept(service):
+    from indexer import suggest
+
+    # "hồ sơ" is typed right; only the unaccented words get their marks back.
+    assert suggest.did_you_mean(service._searcher(), "hồ sơ dang ky") == "hồ sơ đăng ký"
+
+
+def test_completion_of_a_partial_word(service):
+    from indexer import suggest
+
+    texts = [s["text"] for s in suggest.complete(service._searcher(), "chung th")]
+    assert texts[0] == "chứng thực"
