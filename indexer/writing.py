@@ -76,6 +76,11 @@ def index_documents(
     started = time.perf_counter()
     items = iter(items)
     head = list(itertools.islice(items, PARALLEL_THRESHOLD))
+    seen: set[str] = set()
+    # An id seen earlier in this run: Whoosh's update_document deletes only committed copies, so a
+    # second copy in the same writer would be indexed beside the first; the last one is written
+    # after the main commit instead.
+    repeated: dict[str, Document] = {}
     with store.write_lock(purpose):
         ix = store.open_for_writing()
         writer = _open_writer(ix, procs or default_procs(), len(head))
@@ -86,7 +91,11 @@ def index_documents(
                     if on_problem:
                         on_problem(item)
                     continue
-                writer.update_document(**item.index_fields())
+                if item.id in seen:
+                    repeated[item.id] = item
+                else:
+                    seen.add(item.id)
+                    writer.update_document(**item.index_fields())
                 report.indexed += 1
                 report.chars += len(item.body) + len(item.title) + len(item.summary)
                 if on_document:
@@ -95,6 +104,15 @@ def index_documents(
             writer.cancel()
             raise
         writer.commit()
+        if repeated:
+            writer = ix.writer()
+            try:
+                for item in repeated.values():
+                    writer.update_document(**item.index_fields())
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
         ix.close()
     report.seconds = time.perf_counter() - started
     return report
@@ -135,6 +153,7 @@ class IndexSink:
         self.updated = 0
         self.deleted = 0
         self.chars = 0
+        self.pending_ids: set[str] = set()
 
     def _writer(self):
         if self.writer is None:
@@ -142,7 +161,10 @@ class IndexSink:
         return self.writer
 
     def update(self, doc: Document) -> None:
+        if doc.id in self.pending_ids:  # update_document replaces committed copies only
+            self.commit()
         self._writer().update_document(**doc.index_fields())
+        self.pending_ids.add(doc.id)
         self.updated += 1
         self.chars += len(doc.body) + len(doc.title) + len(doc.summary)
         if self.on_document:
@@ -155,6 +177,7 @@ class IndexSink:
         if self.writer is not None:
             self.writer.commit()
             self.writer = None
+        self.pending_ids = set()
 
     def cancel(self) -> None:
         if self.writer is not None:

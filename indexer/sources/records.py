@@ -83,6 +83,7 @@ def record_to_document(record, default_site: str, default_kind: str | None = Non
         if not lead:
             raise RecordError("no title and no text")
         title = lead if len(lead) <= _MAX_TITLE else lead[:_MAX_TITLE].rsplit(" ", 1)[0] + "…"
+        repairs.append("no title; used the start of the text")
     doc_number = _first(record, "doc_number")
     raw_kind = _first(record, "kind").lower()
     if raw_kind:
@@ -114,8 +115,17 @@ def _open_text(path: Path):
     return open(path, encoding="utf-8-sig", errors="replace", newline="")
 
 
+def _duplicate(seen: dict[str, int], path: Path, number: int, doc_id: str):
+    """A repair report when ``doc_id`` came earlier in the same file (the later record wins)."""
+    first = seen.setdefault(doc_id, number)
+    if first != number:
+        yield SourceProblem(str(path), number, f"duplicate id {doc_id!r} (first on line {first}); "
+                            "this record replaces it", skipped=False)
+
+
 def read_jsonl(path: Path, site: str, kind: str | None = None):
     """Yield a Document per good line and a SourceProblem per bad one."""
+    seen: dict[str, int] = {}
     with _open_text(path) as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -129,6 +139,7 @@ def read_jsonl(path: Path, site: str, kind: str | None = None):
                 yield SourceProblem(str(path), number, str(exc))
             else:
                 yield from (SourceProblem(str(path), number, r, skipped=False) for r in repairs)
+                yield from _duplicate(seen, path, number, document.id)
                 yield document
 
 
@@ -136,6 +147,7 @@ def read_csv(path: Path, site: str, kind: str | None = None):
     """Yield a Document per good row (header row names the fields) and a SourceProblem per bad one."""
     with _open_text(path) as handle:
         reader = csv.DictReader(handle)
+        seen: dict[str, int] = {}
         while True:
             try:
                 row = next(reader)
@@ -151,4 +163,5 @@ def read_csv(path: Path, site: str, kind: str | None = None):
                 yield SourceProblem(str(path), reader.line_num, str(exc))
             else:
                 yield from (SourceProblem(str(path), reader.line_num, r, skipped=False) for r in repairs)
+                yield from _duplicate(seen, path, reader.line_num, document.id)
                 yield document
