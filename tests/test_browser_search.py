@@ -157,9 +157,9 @@ def check_accessibility(page) -> None:
     assert not violations, violations
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
 
 
 def search_for(page, base: str, text: str) -> None:
@@ -275,7 +275,7 @@ def test_phone_width_layout(browser, server):
         box = page.locator("#q").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
         check_accessibility(page)
-        screenshot(page, "search-phone.png")
+        screenshot(page, "search-phone.png", full_page=False)  # the first screen, as a visitor sees it
     finally:
         context.close()
 

@@ -159,7 +159,8 @@ def test_page_landmarks_and_labels(web):
     assert '<main id="main"' in text and 'role="search"' in text and "<header" in text and "<footer" in text
     assert '<label class="visually-hidden" for="q">' in text
     assert 'class="skip-link" href="#main"' in text
-    assert '<aside class="facets" aria-label="Lọc kết quả">' in text
+    assert '<aside class="facets" id="facets" tabindex="-1" aria-label="Lọc kết quả">' in text
+    assert '<a class="to-facets" href="#facets">' in text  # phones: the facets are below the results
     assert '<nav class="sort" aria-label="Sắp xếp kết quả">' in text
 
 
