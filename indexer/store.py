@@ -119,9 +119,15 @@ class IndexStore:
             return ix
 
     def new_generation(self) -> Path:
-        path = self.root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-        path.mkdir(parents=True)
-        return path
+        stem = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        for n in range(1000):
+            path = self.root / (stem if n == 0 else f"{stem}-{n}")
+            try:
+                path.mkdir(parents=True)
+                return path
+            except FileExistsError:
+                continue
+        raise StoreError(f"cannot create a new generation in {self.root}")
 
     def switch_to(self, name: str) -> None:
         """Make generation ``name`` live, atomically; keep the one it replaces (open searchers may still
