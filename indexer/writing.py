@@ -285,6 +285,8 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
     try:
         with rebuild(store, "reindex", on_document) as sink:
             report.removed_orphans = [n for n in orphans if not (store.root / n).exists()]
+            for leftover in (store.root / "crawl").glob("*.rebuild*"):
+                leftover.unlink(missing_ok=True)  # crawl state of a killed rebuild
             pending = 0
             for source in sources:
                 for item in read_source(source):
@@ -301,8 +303,6 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
                         pending = 0
             for site in sites:
                 tmp = state_path(store.root, site.slug).with_suffix(".rebuild")
-                for leftover in tmp.parent.glob(tmp.name + "*"):
-                    leftover.unlink()
                 state = CrawlState(tmp)
                 try:
                     before = sink.updated

@@ -21,6 +21,7 @@ USER_AGENT = "tracuu-crawler/0.1 (+site search for government department website
 TIMEOUT = (5.0, 20.0)  # connect, read (seconds)
 MAX_REDIRECTS = 5
 MAX_BYTES = 20 * 1024 * 1024
+MAX_RETRY_AFTER = 30.0  # seconds
 
 
 @dataclass
@@ -51,6 +52,14 @@ class FetchResult:
         return not ctype or "html" in ctype
 
 
+class _Retry(Retry):
+    """urllib3's Retry, but a server asking for a long ``Retry-After`` waits at most MAX_RETRY_AFTER."""
+
+    def get_retry_after(self, response):
+        value = super().get_retry_after(response)
+        return None if value is None else min(value, MAX_RETRY_AFTER)
+
+
 class HostThrottle:
     """At most ``rate`` request starts per second per host, shared by every thread."""
 
@@ -74,7 +83,7 @@ class Fetcher:
                  user_agent: str = USER_AGENT, pool: int = 8):
         self.throttle = HostThrottle(rate)
         self.timeout = timeout
-        retry = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
+        retry = _Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
                       status_forcelist=(429, 500, 502, 503, 504), allowed_methods=("GET", "HEAD"),
                       respect_retry_after_header=True, raise_on_status=False, redirect=MAX_REDIRECTS)
         self.session = requests.Session()
