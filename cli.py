@@ -374,5 +374,36 @@ def check_cmd(obj: Context, as_json):
         sys.exit(1)
 
 
+@main.command("report")
+@click.option("--since", help="7d, 4w or a date (YYYY-MM-DD); default: the last 30 days.")
+@click.option("--limit", "-n", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_guard
+def report_cmd(obj: Context, since, limit, as_json):
+    """What visitors searched (no personal data): top queries, queries without results, and
+    queries whose results nobody clicked."""
+    from indexer.querylog import QueryLog, parse_since
+
+    try:
+        start = parse_since(since)
+    except ValueError as exc:
+        _fail(str(exc))
+    report = QueryLog(obj.index_dir).report(start, limit)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Searches since {report['since']}: {report['searches']}")
+    click.echo("Top queries (searches, results, clicks):")
+    for row in report["top"]:
+        click.echo(f"  {row['searches']:>6} {row['results']:>6} {row['clicks']:>6}  {row['q']}")
+    click.echo("No results (searches):")
+    for row in report["zero_results"]:
+        click.echo(f"  {row['searches']:>6}  {row['q']}")
+    click.echo("Results nobody clicked (searches):")
+    for row in report["not_clicked"]:
+        click.echo(f"  {row['searches']:>6}  {row['q']}")
+
+
 if __name__ == "__main__":
     main()

@@ -26,6 +26,7 @@ DEFAULTS = {
     "PAGE_MAX_AGE": 0,  # ... of HTML pages (0: always revalidate with the ETag)
     "STATIC_MAX_AGE": 31536000,  # ... of versioned static files
     "JSON_AS_ASCII": False,
+    "QUERY_LOG": True,  # log searches and clicks (no IP, no cookie) for `tracuu report`, see indexer.querylog
 }
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from flask_cors import CORS
 
-    from . import http_cache, security
+    from . import http_cache, querylog, security
     from .api import api
     from .embed import embed
     from .pages import pages
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
          expose_headers=["ETag"], max_age=86400)
     http_cache.init_app(app)
     security.init_app(app)  # headers, rate limits, size limits, admin token
+    querylog.init_app(app)  # what visitors search, without personal data (QUERY_LOG)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
