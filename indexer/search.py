@@ -147,6 +147,8 @@ class SearchService:
         version = (self._local.generation, searcher.ixreader.generation())
         result = self.cache.get_or_compute(version, request_key(request), lambda: self._search(request),
                                            keep=lambda r: not r.partial)
+        # Outside the cache: cheap, and ready only once a large index's vocabulary is built.
+        result.suggestion = suggest.did_you_mean(searcher, request.q)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
 
@@ -171,7 +173,6 @@ class SearchService:
                 searcher, build(parsed, require_all=False), restrict, request)
             result.relaxed = result.total > 0
         result.results = [self._hit(hit, parsed) for hit in hits]
-        result.suggestion = suggest.did_you_mean(searcher, request.q)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
 

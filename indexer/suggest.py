@@ -1,7 +1,8 @@
 """Autocomplete and "did you mean", both from the index's own vocabulary.
 
-A ``Vocabulary`` is read once per index version (a few hundred ms on a large
-index, then cached per process) from the word fields (pyvi words with their
+A ``Vocabulary`` is read once per index version and cached per process (about
+0.1 s per thousand documents; large indexes build it in a background thread so
+no request waits) from the word fields (pyvi words with their
 diacritics: ``thủ_tục``), the folded syllable fields and the stored titles:
 
 * did you mean: every syllable the visitor typed without diacritics gets the
@@ -47,36 +48,44 @@ class Vocabulary:
     starts: list[int] = field(default_factory=list)  # offset of each title in ``blob``
 
 
-def _leaf_ids(reader) -> tuple:
-    try:
-        leaves = reader.leaf_readers()
-    except AttributeError:
-        return (id(reader),)
+def _leaf_ids(searcher) -> tuple:
+    """Identifies one version of one index: its folder and its segments."""
+    ix = getattr(searcher, "_ix", None)
+    folder = getattr(getattr(ix, "storage", None), "folder", None) or id(ix)
+    reader = searcher.reader()
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
     ids = []
     for leaf, offset in leaves:
         segment = getattr(leaf, "segment", None)
         seg = segment() if callable(segment) else None
         ids.append((seg.segment_id() if seg is not None else id(leaf), offset))
-    return tuple(ids)
+    return (folder, searcher.doc_count_all(), tuple(ids))
+
+
+def _terms(reader, fieldname: str):
+    """(text, doc frequency) of a field, segment by segment: Whoosh's merged iteration over
+    many segments is ~15x slower. A term in several segments comes once per segment."""
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    for leaf, _ in leaves:
+        if fieldname not in leaf.indexed_field_names():
+            continue
+        for text, info in leaf.iter_field(fieldname):
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            yield text, info.doc_frequency()
 
 
 def build_vocabulary(searcher) -> Vocabulary:
     reader = searcher.reader()
-    names = set(searcher.schema.names())
     voc = Vocabulary()
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for fieldname in WORD_FIELDS:
-        if fieldname not in names:
-            continue
-        for text, info in reader.iter_field(fieldname):
-            if isinstance(text, bytes):
-                text = text.decode("utf-8", "replace")
+        for text, df in _terms(reader, fieldname):
             if not _LETTERS.match(text.replace("_", "")):
                 continue
             form = text.replace("_", " ")
             if form.count(" ") >= MAX_NGRAM:
                 continue
-            df = info.doc_frequency()
             counts[fold(form)][form] += df
             for part in form.split(" "):  # single syllables, for restoring unsegmented input
                 voc.known.add(part)
@@ -89,13 +98,9 @@ def build_vocabulary(searcher) -> Vocabulary:
     voc.forms = best
     voc.keys = sorted(best)
     for fieldname in SYLLABLE_FIELDS:
-        if fieldname not in names:
-            continue
-        for text, info in reader.iter_field(fieldname):
-            if isinstance(text, bytes):
-                text = text.decode("utf-8", "replace")
+        for text, df in _terms(reader, fieldname):
             if _LETTERS.match(text):
-                voc.syllables[text] = max(voc.syllables.get(text, 0), info.doc_frequency())
+                voc.syllables[text] = voc.syllables.get(text, 0) + df
     folded_titles = []
     for stored in reader.all_stored_fields():
         title = stored.get("title") or ""
@@ -111,43 +116,86 @@ def build_vocabulary(searcher) -> Vocabulary:
     return voc
 
 
+SYNC_BUILD_DOCS = 5000  # up to this many documents the vocabulary is built in the request (<1 s)
 _cache: dict[tuple, Vocabulary] = {}
+_building: set[tuple] = set()
 _lock = threading.Lock()
 
 
-def vocabulary(searcher) -> Vocabulary:
-    """The cached Vocabulary of this searcher's index version (built on first use)."""
-    key = (id(searcher.schema.__class__), _leaf_ids(searcher.reader()), searcher.doc_count_all())
+def _store(key: tuple, voc: Vocabulary) -> None:
+    with _lock:
+        stale = [k for k in _cache if k[0] == key[0]]  # older versions of the same index
+        for k in stale:
+            del _cache[k]
+        if len(_cache) >= 8:
+            _cache.clear()
+        _cache[key] = voc
+        _building.discard(key)
+
+
+def _build_in_background(key: tuple, ix) -> None:
+    def run():
+        try:
+            with ix.searcher() as searcher:  # a searcher of its own: they are not thread-safe
+                _store(key, build_vocabulary(searcher))
+        except Exception:  # noqa: BLE001 - a failed build just means no suggestions yet
+            with _lock:
+                _building.discard(key)
+
+    threading.Thread(target=run, name="tracuu-vocabulary", daemon=True).start()
+
+
+def vocabulary(searcher, wait: bool | None = None) -> Vocabulary | None:
+    """The cached Vocabulary of this searcher's index version.
+
+    Small indexes build it at once; large ones (``SYNC_BUILD_DOCS``) in a background thread,
+    answering None (no suggestions) until it is ready, so no search waits for it.
+    """
+    key = _leaf_ids(searcher)
     voc = _cache.get(key)
     if voc is not None:
         return voc
+    ix = getattr(searcher, "_ix", None)
+    if wait is None:
+        wait = ix is None or searcher.doc_count() <= SYNC_BUILD_DOCS
+    if wait:
+        voc = build_vocabulary(searcher)
+        _store(key, voc)
+        return voc
     with _lock:
-        voc = _cache.get(key)
-        if voc is None:
-            voc = build_vocabulary(searcher)
-            if len(_cache) >= 4:
-                _cache.clear()
-            _cache[key] = voc
-    return voc
+        if key in _building:
+            return None
+        _building.add(key)
+    _build_in_background(key, ix)
+    return None
 
 
 # -- did you mean ------------------------------------------------------------
 
-def _correct(voc: Vocabulary, searcher, syllable: str) -> str | None:
-    """The most frequent indexed syllable one edit from ``syllable`` (folded), or None."""
-    reader = searcher.reader()
-    candidates: dict[str, int] = {}
-    for fieldname in SYLLABLE_FIELDS:
-        if fieldname not in searcher.schema.names():
-            continue
-        for term in reader.terms_within(fieldname, syllable, 1):
-            if isinstance(term, bytes):
-                term = term.decode("utf-8", "replace")
-            if term != syllable and term in voc.syllables:
-                candidates[term] = voc.syllables[term]
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _ALPHABET]
+    inserts = [a + c + b for a, b in splits for c in _ALPHABET]
+    return set(deletes + transposes + replaces + inserts)
+
+
+def _correct(voc: Vocabulary, syllable: str, before: str = "", after: str = "") -> str | None:
+    """The indexed syllable one edit from ``syllable`` (folded) that forms a word with its
+    neighbours (``phe duyt`` -> duyet, as in "phê duyệt"), else the most frequent; or None."""
+    candidates = [c for c in _edits1(syllable) if c in voc.syllables and c != syllable]
     if not candidates:
         return None
-    return max(sorted(candidates), key=lambda t: candidates[t])
+
+    def score(c):
+        in_word = (before and f"{before} {c}" in voc.forms) or (after and f"{c} {after}" in voc.forms)
+        return (bool(in_word), voc.syllables[c])
+
+    return max(sorted(candidates), key=score)
 
 
 def _kept(voc: Vocabulary, token: str) -> bool:
@@ -188,13 +236,16 @@ def did_you_mean(searcher, q: str) -> str | None:
     if not tokens or len(tokens) > MAX_QUERY_TOKENS:
         return None
     voc = vocabulary(searcher)
-    if not voc.syllables:
+    if voc is None or not voc.syllables:
         return None
     fixed = []
-    for token in tokens:
-        folded = fold(token.lower())
+    folded_tokens = [fold(t.lower()) for t in tokens]
+    for i, token in enumerate(tokens):
+        folded = folded_tokens[i]
         if _LETTERS.match(token) and len(folded) >= 3 and folded not in voc.syllables:
-            replacement = _correct(voc, searcher, folded)
+            before = fixed[-1] if fixed else ""
+            after = folded_tokens[i + 1] if i + 1 < len(tokens) else ""
+            replacement = _correct(voc, folded, fold(before.lower()), after)
             if replacement is not None:
                 fixed.append(replacement)
                 continue
@@ -262,6 +313,8 @@ def complete(searcher, q: str, limit: int = 8, site: str | None = None) -> list[
     if len(text) < MIN_PREFIX:
         return []
     voc = vocabulary(searcher)
+    if voc is None:
+        return []
     tokens = _TOKEN.findall(text)[-MAX_QUERY_TOKENS:]
     needle = " ".join(fold(text.lower()).split())
     words: list[dict] = []

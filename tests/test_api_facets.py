@@ -104,3 +104,29 @@ def test_completion_of_a_partial_word(service):
 
     texts = [s["text"] for s in suggest.complete(service._searcher(), "chung th")]
     assert texts[0] == "chứng thực"
+
+
+def test_typo_fixed_by_the_word_it_belongs_to(service):
+    from indexer import suggest
+
+    # "hôn" is one edit from "hpn", and so are other syllables; the neighbour "kết" decides.
+    assert suggest.did_you_mean(service._searcher(), "ket hpn") == "kết hôn"
+
+
+def test_large_index_builds_its_vocabulary_in_the_background(tmp_path, monkeypatch):
+    """No request waits for a large index's vocabulary: no suggestions until it is ready."""
+    import time
+
+    from indexer import IndexStore, SearchRequest, SearchService, suggest
+
+    build_web_index(tmp_path)
+    monkeypatch.setattr(suggest, "SYNC_BUILD_DOCS", 0)
+    service = SearchService(IndexStore(tmp_path), default_site=DEPT)
+    first = service.search(SearchRequest(q="thu tuc dang ky ket hon", scope="web"))
+    assert first.total > 0 and first.suggestion is None
+    deadline = time.monotonic() + 60
+    while suggest.vocabulary(service._searcher()) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    later = service.search(SearchRequest(q="thu tuc dang ky ket hon", scope="web"))
+    assert later.suggestion == "thủ tục đăng ký kết hôn"
+    assert service.suggest("dang k")[0]["text"] == "đăng ký kết hôn"
