@@ -46,6 +46,7 @@ class SearchRequest:
     doc_type: str | None = None
     year: int | None = None
     category: str | None = None
+    facets: bool = True  # False skips the facet counts (and lets Whoosh keep only the top hits)
 
     def validate(self) -> None:
         """Raise QueryError (a message for the visitor) for any parameter out of range."""
@@ -192,7 +193,8 @@ class SearchService:
         # inner collector's collect() directly, so a FilterCollector's filter would be skipped.
         if restrict is not None:
             query = Q.Require(query, restrict)
-        collector = searcher.collector(limit=limit, groupedby=facet_counts.groupedby(searcher), **kwargs)
+        collector = searcher.collector(limit=limit, groupedby=facet_counts.groupedby(searcher) if request.facets else None,
+                                       **kwargs)
         timed = TimeLimitCollector(collector, timelimit=self.time_limit, use_alarm=False)
         partial = False
         try:

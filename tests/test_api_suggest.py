@@ -165,3 +165,8 @@ def test_suggestions_follow_index_changes(tmp_path):
     assert not suggest(client, q="quốc tịch")[0]
     index_documents(IndexStore(tmp_path), [Document(id="qt", site=DEPT, title="Thủ tục nhập quốc tịch Việt Nam")])
     assert "Thủ tục nhập quốc tịch Việt Nam" in suggest(client, q="quoc tich")[0]
+
+
+def test_facets_can_be_left_out(web):
+    data = web.get("/api/search", query_string={"q": "kết hôn", "scope": "web", "facets": "false"}).get_json()
+    assert data["facets"] == {} and data["total"] == 16

@@ -122,6 +122,8 @@ def document(server_url: str = "/") -> dict:
         _param("doc_type", "facet filter: loại văn bản (Nghị định, Thông tư ...)", {"type": "string"}),
         _param("year", "facet filter: year published", {"type": "integer", "minimum": 1900, "maximum": 2200}),
         _param("category", "facet filter: chuyên mục", {"type": "string"}),
+        _param("facets", "false: no facet counts (faster on broad queries; facets is then {})",
+               {"type": "boolean", "default": True}),
     ]
     return {
         "openapi": "3.1.0",

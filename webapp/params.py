@@ -33,6 +33,7 @@ def search_request(args, per_page_default: int = 10) -> SearchRequest:
         doc_type=args.get("doc_type", "").strip() or None,
         year=_int(args, "year", 0) or None,
         category=args.get("category", "").strip() or None,
+        facets=args.get("facets", "").strip().lower() not in ("0", "false", "no"),
     )
     request.validate()
     return request

@@ -89,7 +89,7 @@
   function search(q, page) {
     current = { q: q, page: page };
     statusEl.textContent = "Đang tìm…";
-    return api("api/search", { q: q, scope: "site", site: site, page: page, per_page: perPage })
+    return api("api/search", { q: q, scope: "site", site: site, page: page, per_page: perPage, facets: "false" })
       .then(function (data) { render(data, page > 1); })
       .catch(function (err) { statusEl.textContent = "Không tìm được: " + err.message; });
   }
