@@ -55,6 +55,13 @@ def _guard(func):
             _fail(str(exc))
         except KeyboardInterrupt:
             _fail("interrupted; the index is as it was before this command", code=130)
+        except OSError as exc:
+            import errno
+
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            _fail(f"No space left on device ({exc.filename or 'writing the index'}); nothing was committed "
+                  "by the failed step and the live index keeps serving")
 
     return wrapper
 

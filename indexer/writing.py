@@ -100,22 +100,39 @@ def index_documents(
                 report.chars += len(item.body) + len(item.title) + len(item.summary)
                 if on_document:
                     on_document(item)
+            writer.commit()
         except BaseException:
-            writer.cancel()
+            _cancel_and_clean(writer, ix)
             raise
-        writer.commit()
         if repeated:
             writer = ix.writer()
             try:
                 for item in repeated.values():
                     writer.update_document(**item.index_fields())
+                writer.commit()
             except BaseException:
-                writer.cancel()
+                _cancel_and_clean(writer, ix)
                 raise
-            writer.commit()
         ix.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _cancel_and_clean(writer, ix) -> None:
+    """Cancel a writer and remove the segment files it left behind, so a full disk does not stay
+    full of uncommitted data (Whoosh only cleans them on the next successful commit). Never raises:
+    the error that got us here is the one to report."""
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        from whoosh.index import TOC, clean_files
+
+        toc = TOC.read(ix.storage, INDEX_NAME)
+        clean_files(ix.storage, INDEX_NAME, toc.generation, toc.segments)
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def delete_documents(store: IndexStore, ids: Iterable[str]) -> list[str]:
@@ -171,6 +188,8 @@ class IndexSink:
             self.on_document(doc)
 
     def delete(self, doc_id: str) -> None:
+        if doc_id in self.pending_ids:  # delete_by_term, too, sees committed documents only
+            self.commit()
         self.deleted += self._writer().delete_by_term("id", doc_id)
 
     def commit(self) -> None:
@@ -180,8 +199,9 @@ class IndexSink:
         self.pending_ids = set()
 
     def cancel(self) -> None:
+        """Drop what is not committed; never raises (on a full disk, the first error is the one to tell)."""
         if self.writer is not None:
-            self.writer.cancel()
+            _cancel_and_clean(self.writer, self.ix)
             self.writer = None
 
 
