@@ -25,11 +25,27 @@ class TracuuServer(BaseApplication):
         return self.application
 
 
-def warm_up() -> None:
-    """Load the segmenter model now, before forking, instead of on the first request."""
+def warm_up(app=None) -> None:
+    """Load, before forking, what every worker needs, so workers share it (copy-on-write) and no
+    request pays for it: pyvi's model, and the index vocabulary behind autocomplete and "did you
+    mean" (seconds on a large index; built per process otherwise). The master's searcher is closed
+    again: workers open their own."""
+    from indexer import suggest
     from indexer.analysis import word_analyzer
+    from indexer.store import StoreError
 
     list(word_analyzer()("khởi động"))
+    if app is None:
+        return
+    try:
+        ix = app.extensions["tracuu.search"].store.open()
+    except StoreError:
+        return  # no index yet: workers build it when there is one
+    try:
+        with ix.searcher() as searcher:
+            suggest.vocabulary(searcher, wait=True)
+    finally:
+        ix.close()
 
 
 def serve(index_dir: str, host: str, port: int, workers: int = 2, threads: int = 4,
@@ -40,7 +56,7 @@ def serve(index_dir: str, host: str, port: int, workers: int = 2, threads: int =
     if config_file:
         config["CONFIG_FILE"] = config_file
     app = create_app(config)
-    warm_up()
+    warm_up(app)
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,

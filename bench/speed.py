@@ -1,0 +1,708 @@
+#!/usr/bin/env python
+"""tracuu's speed, side by side with what it is built from and what a user could pick instead.
+
+One run measures, on the same text and the same queries:
+
+* indexing: pyvi alone segmenting the text (the floor for our analyzer), a full rebuild with
+  ``tracuu index`` (both cores), a bare Whoosh index with StandardAnalyzer, and tantivy's Python
+  bindings on the pyvi-segmented text (the ceiling): seconds, docs/s, MB/s, peak memory
+  (PSS of the whole process tree), index size;
+* searching a query log (short visitor queries from bench/queries/speed_log_visitor.jsonl plus
+  the benchmark's legal questions, read in place): p50/p95/p99 in-process and over HTTP against
+  ``tracuu serve`` (gunicorn on loopback, highlights and facets on, as the page asks), tantivy on
+  the same pre-segmented queries, autocomplete, a repeated query against a cold one, throughput
+  with wrk at 1, 4 and 16 clients with 2 workers and with 1, and a serving worker's memory over
+  10,000+ requests.
+
+Usage::
+
+    .venv/bin/python bench/speed.py --quick          # a couple of minutes, small slices
+    .venv/bin/python bench/speed.py                  # everything (~15-20 min on 2 cores)
+    .venv/bin/python bench/speed.py --docs 2000 --queries 500 --duration 8
+
+Needs the ``bench`` extra (tantivy, psutil) and ``wrk`` (Debian package). Figures are ratios
+from one run; absolute times hold only for the machine they were measured on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import itertools
+import json
+import math
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATA = ROOT.parent / "shared" / "benchdata"
+CORPUS_FILES = ["news_corpus.jsonl.gz", "legal_corpus.jsonl", "legal_notices_congbao.jsonl", "dept_news_phapdien.jsonl"]
+QUESTION_FILES = ["zalo_legal_questions_no_corpus.jsonl", "legal_queries.jsonl"]
+VISITOR_LOG = ROOT / "bench" / "queries" / "speed_log_visitor.jsonl"
+VENV_BIN = Path(sys.executable).parent
+TRACUU = str(VENV_BIN / "tracuu") if (VENV_BIN / "tracuu").exists() else shutil.which("tracuu") or "tracuu"
+SEED = 6
+
+
+# -- small helpers ---------------------------------------------------------------------------------
+
+def pct(values, p):
+    """Nearest-rank percentile of a list of numbers (p in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+def ratio(a, b) -> float:
+    return a / b if b else float("nan")
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def dir_size(path) -> int:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def tree_memory(proc) -> float:
+    """PSS (shared pages counted once) of a process and its children, in bytes."""
+    import psutil
+
+    total = 0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for p in procs:
+        try:
+            info = p.memory_full_info()
+            total += getattr(info, "pss", info.rss)
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_measured(cmd, env=None) -> dict:
+    """Run a command; wall seconds, peak PSS of its process tree, and its last stdout line as JSON."""
+    import psutil
+
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    out_chunks: list[str] = []
+    reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()), daemon=True)
+    err_chunks: list[str] = []
+    err_reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    err_reader.start()
+    while proc.poll() is None:
+        peak = max(peak, tree_memory(ps))
+        time.sleep(0.3)
+    wall = time.perf_counter() - started
+    reader.join()
+    err_reader.join()
+    out = "".join(out_chunks)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}): {''.join(err_chunks)[-2000:]}")
+    last = [line for line in out.splitlines() if line.strip()]
+    result = {}
+    if last:
+        try:
+            result = json.loads(last[-1])
+        except ValueError:
+            result = {"output": last[-1]}
+    result.update(wall=wall, peak_mb=peak / 2**20)
+    return result
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+
+def prepare_corpus(data: Path, work: Path, docs_per_file: int | None) -> list[str]:
+    """The corpus files, read in place; with a cap, the first N lines of each into the temp work dir."""
+    if not docs_per_file:
+        return [str(data / name) for name in CORPUS_FILES]
+    out = []
+    sub = work / "corpus"
+    sub.mkdir(exist_ok=True)
+    for name in CORPUS_FILES:
+        opener = gzip.open if name.endswith(".gz") else open
+        cap = docs_per_file * (3 if name.startswith("news") else 1)
+        with opener(data / name, "rt", encoding="utf-8") as src, \
+                opener(sub / name, "wt", encoding="utf-8") as dst:
+            for line in itertools.islice(src, cap):
+                dst.write(line)
+        out.append(str(sub / name))
+    return out
+
+
+def query_log(data: Path, size: int) -> list[dict]:
+    """Short visitor queries (all of them) plus legal questions sampled to ``size``, shuffled."""
+    visitor = [json.loads(line) for line in VISITOR_LOG.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = []
+    for name in QUESTION_FILES:
+        with open(data / name, encoding="utf-8") as handle:
+            questions += [{"q": json.loads(line)["query"], "kind": "question"} for line in handle if line.strip()]
+    rng = random.Random(SEED)
+    if size < len(visitor) * 2:
+        visitor = rng.sample(visitor, size // 2)
+    picked = visitor + rng.sample(questions, max(0, min(len(questions), size - len(visitor))))
+    rng.shuffle(picked)
+    return picked
+
+
+def documents(sources):
+    from indexer.sources import SourceProblem, read_source
+
+    for source in sources:
+        for item in read_source(source):
+            if not isinstance(item, SourceProblem):
+                yield item
+
+
+def doc_texts(doc) -> tuple[str, str]:
+    """The title and content our analyzer segments (see Document.index_fields)."""
+    fields = doc.index_fields()
+    return fields.get("title", ""), fields.get("content", "")
+
+
+# -- workers (run as subprocesses so each one's memory is its own) -------------------------------
+
+def worker_floor(work: Path, sources: list[str], queries: list[str]) -> dict:
+    """pyvi alone: ViTokenizer.tokenize over the same title and content; writes the segmented text."""
+    from pyvi.ViTokenizer import ViTokenizer
+
+    docs = [(d.id, *doc_texts(d)) for d in documents(sources)]
+    nbytes = sum(len(t.encode()) + len(c.encode()) for _, t, c in docs)
+    ViTokenizer.tokenize("khởi động")  # the model is loaded at import; keep the first call out too
+    started = time.perf_counter()
+    segmented = [(i, ViTokenizer.tokenize(t), ViTokenizer.tokenize(c)) for i, t, c in docs]
+    seconds = time.perf_counter() - started
+    with open(work / "segmented.jsonl", "w", encoding="utf-8") as out:
+        for i, t, c in segmented:
+            out.write(json.dumps({"id": i, "title": t, "content": c}, ensure_ascii=False) + "\n")
+    with open(work / "queries_segmented.json", "w", encoding="utf-8") as out:
+        json.dump([ViTokenizer.tokenize(q) for q in queries], out, ensure_ascii=False)
+    return {"seconds": seconds, "docs": len(docs), "bytes": nbytes}
+
+
+def worker_whoosh_standard(work: Path, sources: list[str]) -> dict:
+    """A bare Whoosh index of the same documents with StandardAnalyzer, same writer settings as ours."""
+    from whoosh import fields, index
+    from whoosh.analysis import StandardAnalyzer
+
+    from indexer.writing import _open_writer, default_procs
+
+    analyzer = StandardAnalyzer()
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True), site=fields.ID(stored=True),
+                           title=fields.TEXT(analyzer=analyzer, stored=True),
+                           content=fields.TEXT(analyzer=analyzer), body=fields.STORED(), url=fields.STORED())
+    path = work / "whoosh_standard"
+    path.mkdir()
+    started = time.perf_counter()
+    ix = index.create_in(str(path), schema)
+    writer = _open_writer(ix, default_procs(), 10**6)
+    n = 0
+    for doc in documents(sources):
+        title, content = doc_texts(doc)
+        writer.update_document(id=doc.id, site=doc.site, title=title, content=content, body=doc.body, url=doc.url)
+        n += 1
+    writer.commit()
+    return {"seconds": time.perf_counter() - started, "docs": n, "size": dir_size(path)}
+
+
+def _tantivy_tokens(segmented: str) -> list[str]:
+    return [w for w in segmented.lower().split() if any(ch.isalnum() for ch in w)]
+
+
+def worker_tantivy(work: Path) -> dict:
+    """tantivy on the pyvi-segmented text (whitespace tokens, lower case): the speed ceiling."""
+    import tantivy
+
+    rows = [json.loads(line) for line in open(work / "segmented.jsonl", encoding="utf-8")]
+    texts = [(r["id"], " ".join(_tantivy_tokens(r["title"])), " ".join(_tantivy_tokens(r["content"]))) for r in rows]
+    path = work / "tantivy"
+    path.mkdir()
+    started = time.perf_counter()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", stored=True, tokenizer_name="whitespace")
+    builder.add_text_field("content", stored=True, tokenizer_name="whitespace")
+    schema = builder.build()
+    ix = tantivy.Index(schema, path=str(path))
+    writer = ix.writer(256_000_000, 2)  # heap, threads: both cores
+    for i, title, content in texts:
+        writer.add_document(tantivy.Document(id=i, title=title, content=content))
+    writer.commit()
+    writer.wait_merging_threads()
+    return {"seconds": time.perf_counter() - started, "docs": len(texts), "size": dir_size(path)}
+
+
+# -- searching -------------------------------------------------------------------------------------
+
+def search_inprocess(index_dir: Path, queries: list[str], cache_size: int = 0) -> list[float]:
+    from indexer import SearchRequest, SearchService
+    from indexer.store import IndexStore
+
+    service = SearchService(IndexStore(index_dir), cache_size=cache_size)
+    service.search(SearchRequest(q="khởi động", scope="web"))  # open the searcher, load pyvi
+    times = []
+    for q in queries:
+        started = time.perf_counter()
+        service.search(SearchRequest(q=q, scope="web"))
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def repeated_vs_cold(index_dir: Path, queries: list[str]) -> tuple[list[float], list[float]]:
+    """Each query cold (first time in this process) then repeated, with the cache on."""
+    from indexer import SearchRequest, SearchService
+    from indexer.store import IndexStore
+
+    service = SearchService(IndexStore(index_dir))
+    service.search(SearchRequest(q="khởi động", scope="web"))
+    cold, warm = [], []
+    for q in queries:
+        for bucket in (cold, warm):
+            started = time.perf_counter()
+            service.search(SearchRequest(q=q, scope="web"))
+            bucket.append((time.perf_counter() - started) * 1000)
+    return cold, warm
+
+
+def search_tantivy(work: Path) -> list[float]:
+    """The same queries, pre-segmented: every word required (any, when none has all), top 10 with a
+    highlighted snippet and the total count; no facets (the bindings have none)."""
+    import tantivy
+
+    ix = tantivy.Index.open(str(work / "tantivy"))
+    ix.reload()
+    searcher = ix.searcher()
+    schema = ix.schema
+    segmented = json.load(open(work / "queries_segmented.json", encoding="utf-8"))
+    times = []
+    for text in segmented:
+        words = list(dict.fromkeys(_tantivy_tokens(text)))[:48]
+        started = time.perf_counter()
+        if words:
+            def per_word(w, occur):
+                return (occur, tantivy.Query.boolean_query([
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", w), 3.0)),
+                    (tantivy.Occur.Should, tantivy.Query.term_query(schema, "content", w))]))
+            query = tantivy.Query.boolean_query([per_word(w, tantivy.Occur.Must) for w in words])
+            result = searcher.search(query, 10, count=True)
+            if result.count == 0 and len(words) > 1:
+                query = tantivy.Query.boolean_query([per_word(w, tantivy.Occur.Should) for w in words])
+                result = searcher.search(query, 10, count=True)
+            snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "content")
+            for _score, address in result.hits:
+                doc = searcher.doc(address)
+                snippets.snippet_from_doc(doc).to_html()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+# -- HTTP ------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``tracuu serve`` (gunicorn) on loopback, with the rate limit off (every request comes from
+    one address) and the access log discarded."""
+
+    def __init__(self, index_dir: Path, workers: int, threads: int | None, cache_size: int):
+        self.port = free_port()
+        env = dict(os.environ, TRACUU_SEARCH_CACHE_SIZE=str(cache_size), TRACUU_RATE_LIMIT='""')
+        cmd = [TRACUU, "--index-dir", str(index_dir), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+               "--workers", str(workers)]
+        if threads:
+            cmd += ["--threads", str(threads)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT,
+                                     start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                status, _ = self.get("/api/search?q=kh%E1%BB%9Fi+%C4%91%E1%BB%99ng&scope=web")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("tracuu serve exited at start")
+            time.sleep(0.3)
+        else:
+            self.stop()
+            raise RuntimeError("tracuu serve did not answer within 60 s")
+        # Let every worker open its searcher before anything is measured.
+        for _ in range(8 * workers):
+            self.get("/api/search?q=kh%E1%BB%9Fi+%C4%91%E1%BB%99ng&scope=web")
+
+    def get(self, path, conn=None):
+        own = conn is None
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+            return response.status, body
+        finally:
+            if own:
+                conn.close()
+
+    def worker_rss_mb(self) -> list[float]:
+        import psutil
+
+        return [p.memory_info().rss / 2**20 for p in psutil.Process(self.proc.pid).children()]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def search_path(q: str) -> str:
+    return "/api/search?" + urllib.parse.urlencode({"q": q, "scope": "web"})
+
+
+def sequential(server: Server, paths: list[str]) -> tuple[list[float], int]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    times, errors = [], 0
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            status, _ = server.get(path, conn)
+        except (OSError, http.client.HTTPException):
+            status = 0
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        times.append((time.perf_counter() - started) * 1000)
+        errors += status != 200
+    conn.close()
+    return times, errors
+
+
+WRK_SCRIPT = r"""
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local threads, counter, n = {}, 0, 0
+function setup(thread)
+  thread:set("offset", n * 7919)
+  n = n + 1
+  table.insert(threads, thread)
+end
+function init(args) counter = offset end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, ' ..
+    '"p50": %.3f, "p99": %.3f, "max": %.3f}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def wrk(server: Server, work: Path, paths: list[str], clients: int, duration: float) -> dict:
+    script = work / "paths.lua"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    listing = work / f"paths-{len(paths)}.txt"
+    listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    cmd = ["wrk", "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{duration:.0f}s", "--timeout", "20s",
+           "-s", str(script), f"http://127.0.0.1:{server.port}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, WRK_PATHS=str(listing)), check=True)
+    line = [l for l in out.stdout.splitlines() if l.startswith("{")][-1]
+    result = json.loads(line)
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return result
+
+
+def suggest_paths(queries: list[str], limit: int) -> list[str]:
+    """Every keystroke from the 2nd character of the visitor queries, as the search box sends them."""
+    paths = []
+    for q in queries:
+        for end in range(2, len(q) + 1):
+            if q[end - 1] != " ":
+                paths.append("/api/suggest?" + urllib.parse.urlencode({"q": q[:end], "scope": "web"}))
+    return paths[:limit]
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small slices: about two minutes")
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchdata folder (read in place)")
+    ap.add_argument("--docs", type=int, help="documents per corpus file (news: 3x); default all, --quick 400")
+    ap.add_argument("--queries", type=int, help="queries in the log; default 2000, --quick 300")
+    ap.add_argument("--duration", type=float, help="seconds per throughput run; default 12, --quick 4")
+    ap.add_argument("--requests", type=int, help="requests a serving worker's memory is followed over "
+                                                  "(default 10000, --quick 3000)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=None, help="threads per worker (default: tracuu serve's)")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: baselines,http")
+    ap.add_argument("--keep", type=Path, help="keep the work folder (indexes) here")
+    ap.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    ap.add_argument("--report", type=Path, help="print the table of a run saved with --json, and stop")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.report:
+        fig = json.loads(args.report.read_text(encoding="utf-8"))
+        for key in ("wrk", "wrk_1worker"):  # JSON turned the client counts into strings
+            if key in fig:
+                fig[key] = {int(k): v for k, v in fig[key].items()}
+        report(fig, fig["floor"]["bytes"] / 1e6)
+        return
+    if args.worker:
+        spec = json.loads((args.work / "spec.json").read_text(encoding="utf-8"))
+        fn = {"floor": lambda: worker_floor(args.work, spec["sources"], spec["queries"]),
+              "whoosh-standard": lambda: worker_whoosh_standard(args.work, spec["sources"]),
+              "tantivy": lambda: worker_tantivy(args.work)}[args.worker]
+        print(json.dumps(fn()))
+        return
+
+    docs_cap = args.docs if args.docs is not None else (400 if args.quick else None)
+    n_queries = args.queries or (300 if args.quick else 2000)
+    duration = args.duration or (4 if args.quick else 12)
+    mem_requests = args.requests or (3000 if args.quick else 10000)
+    skip = set(filter(None, args.skip.split(",")))
+    if not shutil.which("wrk") and "http" not in skip:
+        sys.exit("wrk not found: apt-get install wrk (or --skip http)")
+
+    work = Path(tempfile.mkdtemp(prefix="tracuu-speed-", dir=args.keep.parent if args.keep else None))
+    fig: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "cores": os.cpu_count()}
+    try:
+        sources = prepare_corpus(args.data, work, docs_cap)
+        log_rows = query_log(args.data, n_queries)
+        queries = [r["q"] for r in log_rows]
+        visitor = [r["q"] for r in log_rows if r["kind"] != "question"]
+        fig["queries"] = {"total": len(queries), "visitor": len(visitor), "questions": len(queries) - len(visitor)}
+        (work / "spec.json").write_text(json.dumps({"sources": sources, "queries": queries}, ensure_ascii=False))
+        worker = [sys.executable, __file__, "--work", str(work), "--worker"]
+
+        # -- indexing
+        log("pyvi alone (the floor) ...")
+        floor = run_measured(worker + ["floor"])
+        fig["floor"] = floor
+        mb = floor["bytes"] / 1e6
+        log(f"  {floor['docs']} docs, {mb:.1f} MB in {floor['seconds']:.1f} s")
+
+        log("tracuu index (full rebuild) ...")
+        index_dir = work / "tracuu"
+        fig["tracuu_index"] = run_measured([TRACUU, "--index-dir", str(index_dir), "index", "--quiet", *sources])
+        fig["tracuu_index"]["seconds"] = fig["tracuu_index"]["wall"]
+        fig["tracuu_index"]["size"] = dir_size(index_dir)
+        fig["tracuu_index"]["docs"] = floor["docs"]
+        log(f"  {fig['tracuu_index']['wall']:.1f} s")
+        if "baselines" not in skip:
+            log("Whoosh StandardAnalyzer ...")
+            fig["whoosh_standard"] = run_measured(worker + ["whoosh-standard"])
+            log("tantivy ...")
+            fig["tantivy_index"] = run_measured(worker + ["tantivy"])
+
+        # -- searching, in process
+        log(f"in-process search, {len(queries)} queries, cache off ...")
+        fig["inproc"] = search_inprocess(index_dir, queries)
+        fig["query_kinds"] = [r["kind"] for r in log_rows]
+        if "baselines" not in skip:
+            log("tantivy search ...")
+            fig["tantivy_search"] = search_tantivy(work)
+        log("repeated vs cold ...")
+        fig["cold"], fig["repeated"] = repeated_vs_cold(index_dir, visitor)
+
+        # -- HTTP
+        if "http" not in skip:
+            paths = [search_path(q) for q in queries]
+            visitor_paths = [search_path(q) for q in visitor]
+            log(f"HTTP: tracuu serve, {args.workers} workers, cache off ...")
+            server = Server(index_dir, args.workers, args.threads, cache_size=0)
+            served = 0
+            try:
+                fig["rss_start"] = server.worker_rss_mb()
+                fig["http_seq"], errors = sequential(server, paths)
+                served += len(paths)
+                fig["http_seq_errors"] = errors
+                sugg = suggest_paths(visitor, max(200, len(queries)))
+                fig["suggest"], fig["suggest_errors"] = sequential(server, sugg)
+                served += len(sugg)
+                fig["wrk"] = {}
+                for clients in (1, 4, 16):
+                    log(f"  wrk {clients} clients ...")
+                    fig["wrk"][clients] = wrk(server, work, paths, clients, duration)
+                    served += fig["wrk"][clients]["requests"]
+                fig["rss_cold_end"] = server.worker_rss_mb()
+                fig["served_cold"] = served
+            finally:
+                server.stop()
+
+            log("HTTP: 1 worker, cache off ...")
+            server = Server(index_dir, 1, args.threads, cache_size=0)
+            try:
+                fig["wrk_1worker"] = {c: wrk(server, work, paths, c, duration) for c in (4, 16)}
+            finally:
+                server.stop()
+
+            log(f"HTTP: {args.workers} workers, cache on (the production setting): repeated vs cold, "
+                f"memory over {mem_requests} requests of the portal's repeated queries ...")
+            server = Server(index_dir, args.workers, args.threads, cache_size=1024)
+            try:
+                rss = [(0, server.worker_rss_mb())]
+                fig["http_cold"], _ = sequential(server, visitor_paths)
+                fig["http_repeated"], _ = sequential(server, visitor_paths)
+                done = 2 * len(visitor_paths)
+                rss.append((done, server.worker_rss_mb()))
+                while done < mem_requests:
+                    r = wrk(server, work, visitor_paths, 16, max(2.0, duration / 3))
+                    fig["wrk_cached"] = r  # the last run: the steady state
+                    done += r["requests"]
+                    rss.append((done, server.worker_rss_mb()))
+                fig["rss_cached"] = rss
+            finally:
+                server.stop()
+        fig["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+        report(fig, mb)
+        if args.json:
+            args.json.write_text(json.dumps(fig, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    finally:
+        if args.keep:
+            if args.keep.exists():
+                shutil.rmtree(args.keep)
+            shutil.move(str(work), args.keep)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def report(fig: dict, mb: float) -> None:
+    floor = fig["floor"]
+    docs = floor["docs"]
+    q = fig["queries"]
+    lines = [f"tracuu speed, {fig['started']}, {fig['cores']} cores; {docs} documents, {mb:.1f} MB of text; "
+             f"{q['total']} queries ({q['visitor']} visitor, {q['questions']} questions)", ""]
+    lines.append("| indexing | s | docs/s | MB/s | peak MB | index MB | time vs pyvi |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|")
+
+    def irow(name, r, seconds_key="seconds"):
+        s = r[seconds_key]
+        size = f"{r['size'] / 2**20:.0f}" if r.get("size") else "–"
+        lines.append(f"| {name} | {s:.1f} | {docs / s:.0f} | {mb / s:.2f} | {r['peak_mb']:.0f} | {size} | "
+                     f"{s / floor['seconds']:.2f}x |")
+
+    irow("pyvi alone, 1 process (floor)", floor)
+    irow("**tracuu index**, full rebuild", fig["tracuu_index"])
+    if "whoosh_standard" in fig:
+        irow("Whoosh + StandardAnalyzer", fig["whoosh_standard"])
+    if "tantivy_index" in fig:
+        irow("tantivy, pre-segmented text", fig["tantivy_index"])
+    lines += ["", "| searching (ms) | p50 | p95 | p99 | p99/p50 | p50 vs in-process |", "|---|---:|---:|---:|---:|---:|"]
+    base = pct(fig["inproc"], 50)
+
+    def srow(name, times, ref=base):
+        p50 = pct(times, 50)
+        lines.append(f"| {name} | {p50:.1f} | {pct(times, 95):.1f} | {pct(times, 99):.1f} | {pct(times, 99) / p50:.1f} | "
+                     f"{p50 / ref:.2f}x |")
+
+    srow("**tracuu in-process**, cache off", fig["inproc"])
+    kinds = fig.get("query_kinds") or []
+    for label, keep in (("visitor queries", lambda k: k != "question"), ("questions", lambda k: k == "question")):
+        part = [t for t, k in zip(fig["inproc"], kinds) if keep(k)]
+        if part:
+            srow(f"  tracuu in-process, {label} only", part)
+    if "tantivy_search" in fig:
+        srow("tantivy in-process, pre-segmented", fig["tantivy_search"])
+    if "http_seq" in fig:
+        srow("**tracuu HTTP** (gunicorn), 1 client", fig["http_seq"])
+        srow("autocomplete HTTP (/api/suggest), each keystroke", fig["suggest"])
+    srow("cold visitor query, in-process", fig["cold"])
+    srow("same query repeated (cache hit), in-process", fig["repeated"])
+    if "http_cold" in fig:
+        srow("cold visitor query, HTTP", fig["http_cold"])
+        srow("same query repeated (cache hit), HTTP", fig["http_repeated"])
+    if "wrk" in fig:
+        lines += ["", "| throughput (HTTP, cache off) | req/s | p50 ms | p99 ms | errors | vs 1 client |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        one = fig["wrk"][1]["rps"]
+        for clients, r in fig["wrk"].items():
+            lines.append(f"| 2 workers, {clients} clients | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+                         f"{r['errors']} | {ratio(r['rps'], one):.2f}x |")
+        for clients, r in fig["wrk_1worker"].items():
+            lines.append(f"| 1 worker, {clients} clients | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+                         f"{r['errors']} | {ratio(r['rps'], one):.2f}x |")
+        r = fig["wrk_cached"]
+        lines.append(f"| 2 workers, 16 clients, repeated visitor queries, cache on | {r['rps']:.1f} | {r['p50']:.1f} | "
+                     f"{r['p99']:.1f} | {r['errors']} | {ratio(r['rps'], one):.2f}x |")
+
+    lines += ["", "| target | measured | met |", "|---|---:|:-:|"]
+
+    def target(name, value, ok):
+        lines.append(f"| {name} | {value} | {'yes' if ok else '**no**'} |")
+
+    ti = fig["tracuu_index"]["seconds"] / floor["seconds"]
+    target("full rebuild <= 2x pyvi alone", f"{ti:.2f}x", ti <= 2)
+    if "tantivy_index" in fig:
+        lines.append(f"| indexing time vs tantivy (ceiling) | {fig['tracuu_index']['seconds'] / fig['tantivy_index']['seconds']:.0f}x | – |")
+    if "tantivy_search" in fig:
+        lines.append(f"| search p50 vs tantivy (ceiling) | {base / pct(fig['tantivy_search'], 50):.0f}x | – |")
+    if "http_seq" in fig:
+        h = pct(fig["http_seq"], 50) / base
+        target("HTTP p50 <= 1.5x in-process p50", f"{h:.2f}x", h <= 1.5)
+        r = pct(fig["http_seq"], 99) / pct(fig["http_seq"], 50)
+        target("HTTP p99 < 10x p50", f"{r:.1f}x", r < 10)
+    if "wrk" in fig:
+        two, single = fig["wrk"][16]["rps"], fig["wrk_1worker"][16]["rps"]
+        target("2 workers >= 1.7x 1 worker (16 clients)", f"{ratio(two, single):.2f}x", ratio(two, single) >= 1.7)
+        e = fig["wrk"][16]["errors"]
+        target("no errors at 16 clients", str(e), e == 0)
+    rep = pct(fig["cold"], 50) / pct(fig["repeated"], 50)
+    target("repeated query >= 10x faster than cold (p50, in-process)", f"{rep:.0f}x", rep >= 10)
+    if "http_cold" in fig:
+        rep = pct(fig["http_cold"], 50) / pct(fig["http_repeated"], 50)
+        target("repeated query >= 10x faster than cold (p50, HTTP)", f"{rep:.0f}x", rep >= 10)
+    if "suggest" in fig:
+        a = pct(fig["suggest"], 95) / pct(fig["http_seq"], 95)
+        target("autocomplete p95 <= 1/4 of search p95 (HTTP)", f"{a:.2f}", a <= 0.25)
+    if "rss_cached" in fig:
+        rss = fig["rss_cached"]
+        mid = min(rss[1:], key=lambda point: abs(point[0] - rss[-1][0] / 2))  # growth over the second half
+        first, last = mid, rss[-1]
+        growth = max(b - a for a, b in zip(first[1], last[1])) if first[1] and last[1] else float("nan")
+        target(f"worker memory flat: growth from request {first[0]} to {last[0]} (cache on)",
+               f"{growth:+.1f} MB (now {', '.join(f'{v:.0f}' for v in last[1])} MB)", growth < 10)
+        lines.append(f"| worker RSS along the way (requests: MB per worker) | "
+                     f"{'; '.join(f'{n}: ' + '/'.join(f'{v:.0f}' for v in mb) for n, mb in rss)} | – |")
+        cold_growth = max(b - a for a, b in zip(fig["rss_start"], fig["rss_cold_end"]))
+        lines.append(f"| worker memory, cache off, over its first {fig['served_cold']} requests | {cold_growth:+.1f} MB "
+                     f"(now {', '.join(f'{v:.0f}' for v in fig['rss_cold_end'])} MB) | – |")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
