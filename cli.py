@@ -303,6 +303,9 @@ def crawl_cmd(obj: Context, targets, full, quiet, as_json, sites_file):
         try:
             report = crawl(obj.store, site, full=full, on_page=progress.page, on_total=progress.total,
                            on_problem=None if as_json else progress.problem)
+        except KeyboardInterrupt:
+            _fail(f"interrupted; the pages of {site.slug} committed so far are indexed, and the next "
+                  "`tracuu crawl` resumes where this one stopped", code=130)
         finally:
             progress.close()
         reports.append(report)
