@@ -188,7 +188,7 @@ def test_type_a_query_and_see_highlighted_results(page, server):
 def test_switch_scope_then_open_page_two(page, server):
     search_for(page, server, "kết hôn")
     site_total = int(page.locator(".summary strong").inner_text())
-    page.get_by_label("Web").check()  # search.js re-runs the search in the new scope
+    page.get_by_text("Web", exact=True).click()  # a click on the label: search.js re-runs the search
     page.wait_for_url(lambda url: query_of(url).get("scope") == "web")
     assert int(page.locator(".summary strong").inner_text()) > site_total
     first_page = page.locator(".result-title").all_inner_texts()
@@ -198,6 +198,18 @@ def test_switch_scope_then_open_page_two(page, server):
     assert page.locator('nav.pager [aria-current="page"]').inner_text() == "2"
     assert page.get_by_label("Web").is_checked()
     assert not set(first_page) & set(page.locator(".result-title").all_inner_texts())
+
+
+def test_scope_with_the_keyboard_waits_for_enter(page, server):
+    search_for(page, server, "kết hôn")
+    site_radio = page.get_by_label("Site")
+    site_radio.focus()
+    site_radio.press("ArrowRight")  # moves the choice to Web without leaving the page
+    assert page.get_by_label("Web").is_checked()
+    page.wait_for_timeout(500)  # time for a (wrong) submit to start; none may
+    assert query_of(page.url).get("scope") in (None, "site")
+    page.get_by_label("Web").press("Enter")
+    page.wait_for_url(lambda url: query_of(url).get("scope") == "web")
 
 
 def test_filter_by_a_facet_and_remove_it(page, server):

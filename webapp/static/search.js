@@ -1,6 +1,6 @@
 // Enhancements over the plain form (which works without this script):
 // autocomplete as an ARIA 1.2 combobox (arrows, Enter, Esc), and re-running the search
-// when the Site/Web scope changes.
+// when the Site/Web scope is clicked.
 (function () {
   "use strict";
   var form = document.querySelector("form.search-box");
@@ -8,8 +8,13 @@
   var input = form.querySelector("input[name=q]");
   var list = form.querySelector("[role=listbox]");
 
+  // A click on Site/Web re-runs the search at once; arrow keys only move the choice (changing
+  // the page on keyboard input would surprise, WCAG 3.2.2): Enter or the button then searches.
+  var pointer = false;
+  form.addEventListener("pointerdown", function () { pointer = true; });
+  form.addEventListener("keydown", function () { pointer = false; });
   form.addEventListener("change", function (event) {
-    if (event.target.name === "scope" && input.value.trim()) form.submit();
+    if (event.target.name === "scope" && pointer && input.value.trim()) form.submit();
   });
   if (!input || !list || !window.fetch) return;
 
