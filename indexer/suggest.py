@@ -229,8 +229,14 @@ def _restore(voc: Vocabulary, tokens: list[str]) -> list[str]:
     return out
 
 
+_EDGES = re.compile(r"^([\"'(\-+]*)(.*?)([\"'),.;:!?]*)$")  # quotes, -exclusion, brackets around a word
+
+
 def did_you_mean(searcher, q: str) -> str | None:
-    """A better spelling of ``q`` from the index's vocabulary, or None when it looks right."""
+    """A better spelling of ``q`` from the index's vocabulary, or None when it looks right.
+
+    Query syntax around words survives: ``"thu tuc" -ket`` -> ``"thủ tục" -kết``.
+    """
     text = normalize_text(q or "").strip()
     tokens = _TOKEN.findall(text)
     if not tokens or len(tokens) > MAX_QUERY_TOKENS:
@@ -238,20 +244,22 @@ def did_you_mean(searcher, q: str) -> str | None:
     voc = vocabulary(searcher)
     if voc is None or not voc.syllables:
         return None
+    edges = [_EDGES.match(t).groups() for t in tokens]
+    cores = [core for _, core, _ in edges]
     fixed = []
-    folded_tokens = [fold(t.lower()) for t in tokens]
-    for i, token in enumerate(tokens):
-        folded = folded_tokens[i]
-        if _LETTERS.match(token) and len(folded) >= 3 and folded not in voc.syllables:
+    folded_cores = [fold(c.lower()) for c in cores]
+    for i, core in enumerate(cores):
+        folded = folded_cores[i]
+        if _LETTERS.match(core) and len(folded) >= 3 and folded not in voc.syllables:
             before = fixed[-1] if fixed else ""
-            after = folded_tokens[i + 1] if i + 1 < len(tokens) else ""
+            after = folded_cores[i + 1] if i + 1 < len(cores) else ""
             replacement = _correct(voc, folded, fold(before.lower()), after)
             if replacement is not None:
                 fixed.append(replacement)
                 continue
-        fixed.append(token)
+        fixed.append(core)
     restored = _restore(voc, fixed)
-    suggestion = " ".join(restored)
+    suggestion = " ".join(lead + word + trail for (lead, _, trail), word in zip(edges, restored))
     if suggestion.lower() == text.lower():
         return None
     return suggestion

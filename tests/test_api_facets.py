@@ -130,3 +130,14 @@ def test_large_index_builds_its_vocabulary_in_the_background(tmp_path, monkeypat
     later = service.search(SearchRequest(q="thu tuc dang ky ket hon", scope="web"))
     assert later.suggestion == "thủ tục đăng ký kết hôn"
     assert service.suggest("dang k")[0]["text"] == "đăng ký kết hôn"
+
+
+@pytest.mark.parametrize("typed, suggestion", [
+    ('"thu tuc" dang ky -ket', '"thủ tục" đăng ký -kết'),
+    ("(dang ky)", "(đăng ký)"),
+    ("ket hpn?", "kết hôn?"),
+])
+def test_query_syntax_around_words_survives_did_you_mean(service, typed, suggestion):
+    from indexer import suggest
+
+    assert suggest.did_you_mean(service._searcher(), typed) == suggestion
