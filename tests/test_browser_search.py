@@ -244,6 +244,26 @@ def test_pick_an_autocomplete_suggestion_with_the_keyboard(page, server):
     assert page.locator(".result mark").count() > 0
 
 
+def test_a_title_suggestion_opens_its_document(page, server):
+    page.route("https://stp.example.gov.vn/**", lambda route: route.fulfill(
+        status=200, content_type="text/html; charset=utf-8",
+        body="<!DOCTYPE html><html lang='vi'><title>Bài viết</title><h1>Bài viết</h1></html>"))
+    page.goto(server)
+    box = page.locator("#q")
+    box.press_sequentially("trich luc", delay=20)
+    title = page.locator("#q-suggestions .type-title").first
+    sync_api.expect(title).to_contain_text("Cấp bản sao trích lục kết hôn bị mất")
+    assert "mở trang" in title.inner_text()
+    count = page.locator("#q-suggestions [role=option]").count()
+    index = page.locator("#q-suggestions [role=option]").evaluate_all(
+        "els => els.findIndex(e => e.classList.contains('type-title'))")
+    for _ in range(index + 1):
+        box.press("ArrowDown")
+    assert count > index
+    box.press("Enter")
+    page.wait_for_url("https://stp.example.gov.vn/tin-tuc/tin-08")
+
+
 def test_escape_closes_the_suggestions(page, server):
     page.goto(server)
     box = page.locator("#q")

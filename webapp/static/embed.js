@@ -33,7 +33,7 @@
     ":focus-visible{outline:3px solid #f0a500;outline-offset:2px}" +
     "ul[role=listbox]{position:absolute;left:0;right:0;top:100%;z-index:2147483000;margin:2px 0 0;padding:.25rem 0;list-style:none;background:#fff;border:1px solid #d0d7de;border-radius:4px;box-shadow:0 6px 18px rgba(0,0,0,.12);max-height:20rem;overflow-y:auto}" +
     "li[role=option]{padding:.4rem .7rem;cursor:pointer}li[role=option][aria-selected=true],li[role=option]:hover{background:#e7f0fa}" +
-    "li.type-title{color:#57606a;font-size:.925em}" +
+    "li.type-title{font-size:.925em}.hint{color:#57606a;font-size:.85em;white-space:nowrap}" +
     ".status{color:#57606a;margin:.6rem 0 .2rem;font-size:.925em}.dym{margin:.3rem 0}" +
     "ol{list-style:none;padding:0;margin:.5rem 0}ol li{margin:0 0 1rem}" +
     "a{color:var(--accent)}.title{font-weight:600;font-size:1.05em;overflow-wrap:anywhere}" +
@@ -164,6 +164,11 @@
   }
 
   function choose(i) {
+    if (items[i].type === "title" && items[i].url) {  // a document's title: go straight to it
+      closeList();
+      window.location.href = items[i].url;
+      return;
+    }
     input.value = items[i].text;
     closeList();
     search(input.value, 1);
@@ -181,6 +186,7 @@
       if (!items.length) { closeList(); return; }
       items.forEach(function (item, i) {
         var li = el("li", { id: uid + "-o" + i, role: "option", "aria-selected": "false", "class": "type-" + item.type }, item.text);
+        if (item.type === "title" && item.url) li.appendChild(el("span", { "class": "hint" }, " – mở trang"));
         li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
         list.appendChild(li);
       });

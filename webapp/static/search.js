@@ -60,7 +60,13 @@
   }
 
   function choose(index) {
-    input.value = items[index].text;
+    var item = items[index];
+    if (item.type === "title" && item.url) {  // a document's title: go straight to it
+      close();
+      window.location.href = item.url;
+      return;
+    }
+    input.value = item.text;
     close();
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
@@ -77,6 +83,12 @@
       li.setAttribute("aria-selected", "false");
       li.className = "type-" + item.type;
       li.textContent = item.text;
+      if (item.type === "title" && item.url) {
+        var hint = document.createElement("span");
+        hint.className = "hint";
+        hint.textContent = " – mở trang";
+        li.appendChild(hint);
+      }
       li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
       list.appendChild(li);
     });
