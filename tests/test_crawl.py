@@ -250,3 +250,24 @@ def test_cli_crawl_by_slug_json_and_stats(server, site, tmp_path):
     result = runner.invoke(main, ["--index-dir", str(index_dir), "index", f"{server.base}/van-ban/chi-tiet-38-2019.html",
                                   "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["indexed"] == 1
+
+
+def test_a_page_budget_pauses_the_crawl_and_the_next_one_resumes(server, site, store):
+    site.max_pages = 5
+    reports = []
+    for _ in range(5):  # 12 pages, 5 a run: the third run completes; bounded loop
+        reports.append(run(store, site))
+        if reports[-1].complete:
+            break
+    assert [r.complete for r in reports] == [False, False, True]
+    assert [r.resumed for r in reports] == [False, True, True]
+    assert set(indexed(store)) == urls(server, ARTICLES + NOTICES)
+    # The next crawl starts afresh, and a page that left the site is removed once a crawl completes.
+    server.delete("tin-tuc/chi-trong-sitemap.html")
+    reports = []
+    for _ in range(5):
+        reports.append(run(store, site))
+        if reports[-1].complete:
+            break
+    assert not reports[0].resumed and sum(r.removed for r in reports) == 1
+    assert set(indexed(store)) == urls(server, set(ARTICLES + NOTICES) - {"tin-tuc/chi-trong-sitemap.html"})

@@ -156,7 +156,7 @@ def crawl_site(site: SiteConfig, sink, state: CrawlState, *, full: bool = False,
         state.add(run, fresh)
         pending, known = fresh, set(fresh)
     queue = deque(pending)
-    handled = len(known) - len(pending)
+    handled = 0  # pages handled by this invocation: max_pages bounds each run of `tracuu crawl`
     if on_total:
         on_total(len(known))
     done: list[str] = []
@@ -276,8 +276,10 @@ def crawl_site(site: SiteConfig, sink, state: CrawlState, *, full: bool = False,
         if own_fetcher:
             fetcher.close()
     report.seconds = time.perf_counter() - started
-    status = "done" if report.complete else "stopped"
-    state.finish(run, status, report.counts(), report.errors)
+    if report.complete:
+        state.finish(run, "done", report.counts(), report.errors)
+    else:
+        state.pause(run, report.counts(), report.errors)  # max_pages reached: the next crawl resumes
     return report
 
 

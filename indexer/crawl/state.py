@@ -67,7 +67,8 @@ class CrawlState:
     # -- runs -------------------------------------------------------------------------------
     def start_or_resume(self) -> tuple[int, bool]:
         """The unfinished run to resume, or a new one. Returns (run id, resumed)."""
-        row = self.db.execute("SELECT id FROM runs WHERE status='running' ORDER BY id DESC LIMIT 1").fetchone()
+        row = self.db.execute("SELECT id FROM runs WHERE status IN ('running', 'paused') "
+                              "ORDER BY id DESC LIMIT 1").fetchone()
         if row:
             return row[0], True
         cur = self.db.execute("INSERT INTO runs (started, status) VALUES (?, 'running')", (now(),))
@@ -78,6 +79,11 @@ class CrawlState:
         self.db.execute("UPDATE runs SET finished=?, status=?, counts=?, errors=? WHERE id=?",
                         (now(), status, json.dumps(counts), json.dumps(errors[:200], ensure_ascii=False), run))
         self.db.execute("DELETE FROM frontier WHERE run=?", (run,))
+
+    def pause(self, run: int, counts: dict, errors: list[str]) -> None:
+        """A run stopped at its page budget: keep its frontier for the next crawl to resume."""
+        self.db.execute("UPDATE runs SET finished=?, status='paused', counts=?, errors=? WHERE id=?",
+                        (now(), json.dumps(counts), json.dumps(errors[:200], ensure_ascii=False), run))
 
     def last_run(self) -> dict | None:
         row = self.db.execute("SELECT id, started, finished, status, counts, errors FROM runs "
