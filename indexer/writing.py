@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from .document import Document
 from .schema import build_schema
 from .sources import SourceProblem
-from .store import INDEX_NAME, IndexMissing, IndexStore
+from .store import INDEX_NAME, IndexMissing, IndexStore, StoreError
 
 # Below this many documents, starting worker processes (each loads pyvi) costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -35,6 +35,11 @@ def _open_writer(ix, procs: int, expected_docs: int):
     """A single-process writer for small batches; Whoosh's multiprocess writer for big ones,
     keeping its per-process segments (merging them would be single-core work)."""
     if procs > 1 and expected_docs >= PARALLEL_THRESHOLD:
+        # The sub-writers are forked from this process: load pyvi's model here first so they
+        # share it (copy-on-write) instead of each loading its own (~1 s and 100+ MB apiece).
+        from .analysis import word_analyzer
+
+        list(word_analyzer()("khởi động"))
         return ix.writer(procs=procs, limitmb=128, multisegment=True)
     return ix.writer(limitmb=256)
 
@@ -222,7 +227,7 @@ def live_sink(store: IndexStore, purpose: str, on_document=None):
 
 
 @contextmanager
-def rebuild(store: IndexStore, purpose: str = "reindex", on_document=None):
+def rebuild(store: IndexStore, purpose: str = "reindex", on_document=None, after_switch=None):
     """A sink on a new generation beside the live one; switched in atomically when the block ends
     without error. A killed or failed rebuild leaves the live index serving; its leftover
     generation is removed here, at the start of the next writer's run."""
@@ -241,6 +246,8 @@ def rebuild(store: IndexStore, purpose: str = "reindex", on_document=None):
             raise
         ix.close()
         store.switch_to(path.name)
+        if after_switch:
+            after_switch()  # still holding the lock
 
 
 def stored_documents(store: IndexStore, skip_sites=(), skip_ids=()) -> Iterator[Document]:
@@ -302,8 +309,16 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
         if on_problem:
             on_problem(str(message))
 
+    def replace_states() -> None:
+        for tmp, final in new_states:
+            for suffix in ("-wal", "-shm"):
+                Path(str(final) + suffix).unlink(missing_ok=True)
+            os.replace(tmp, final)
+            for suffix in ("-wal", "-shm"):
+                Path(str(tmp) + suffix).unlink(missing_ok=True)
+
     try:
-        with rebuild(store, "reindex", on_document) as sink:
+        with rebuild(store, "reindex", on_document, after_switch=replace_states) as sink:
             report.removed_orphans = [n for n in orphans if not (store.root / n).exists()]
             for leftover in (store.root / "crawl").glob("*.rebuild*"):
                 leftover.unlink(missing_ok=True)  # crawl state of a killed rebuild
@@ -331,6 +346,13 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
                 finally:
                     state.close()
                 report.crawls.append(crawl)
+                if not crawl.complete or (crawl.fetched == 0 and crawl.errors):
+                    # A site that is down (or bigger than max_pages) must not replace its documents
+                    # with a partial set: give up the rebuild, the live index keeps serving.
+                    why = (crawl.errors[0] if crawl.fetched == 0 and crawl.errors
+                           else f"stopped after max_pages={site.max_pages} pages")
+                    raise StoreError(f"the crawl of {site.slug} did not complete ({why}); "
+                                     "the rebuild was abandoned and the live index is unchanged")
                 report.from_crawls += sink.updated - before
                 fresh_sites.add(site.slug)
                 new_states.append((tmp, state_path(store.root, site.slug)))
@@ -342,13 +364,11 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
                     sink.commit()
                     pending = 0
             report.documents = sink.updated
-            # The live generation before the switch becomes PREVIOUS; read the new name after.
-        for tmp, final in new_states:
-            for suffix in ("-wal", "-shm"):
-                Path(str(final) + suffix).unlink(missing_ok=True)
-            os.replace(tmp, final)
-            for suffix in ("-wal", "-shm"):
+    except BaseException:
+        for tmp, _ in new_states:
+            for suffix in ("", "-wal", "-shm"):
                 Path(str(tmp) + suffix).unlink(missing_ok=True)
+        raise
     finally:
         report.seconds = time.perf_counter() - started
     report.generation = store.generation() or ""
