@@ -338,6 +338,7 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
                         pending = 0
             for site in sites:
                 tmp = state_path(store.root, site.slug).with_suffix(".rebuild")
+                new_states.append((tmp, state_path(store.root, site.slug)))
                 state = CrawlState(tmp)
                 try:
                     before = sink.updated
@@ -355,7 +356,6 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
                                      "the rebuild was abandoned and the live index is unchanged")
                 report.from_crawls += sink.updated - before
                 fresh_sites.add(site.slug)
-                new_states.append((tmp, state_path(store.root, site.slug)))
             for doc in stored_documents(store, skip_sites=fresh_sites, skip_ids=fresh_ids):
                 sink.update(doc)
                 report.copied += 1

@@ -154,3 +154,25 @@ def test_cli_reindex_json(store, tmp_path):
     assert summary["documents"] == 3 and summary["generation"] == store.generation()
     result = CliRunner().invoke(main, ["--index-dir", str(store.root), "reindex", "nothing-like-this"])
     assert result.exit_code == 1 and "not a configured site" in result.stderr
+
+
+def test_a_site_that_is_down_does_not_replace_its_documents(tmp_path):
+    from indexer import StoreError
+
+    store = IndexStore(tmp_path / "home")
+    with SiteServer(copy_site(tmp_path)) as server:
+        path = tmp_path / "sites.toml"
+        path.write_text(sites_toml(server.base), encoding="utf-8")
+        site = load_sites(path)["sldtbxh"]
+        crawl(store, site, fetcher=Fetcher(rate=50, retries=1, backoff=0.01))
+        live, before = store.generation(), titles(store, "bảo hiểm xã hội")
+        assert before
+        server.forced["/robots.txt"] = (503, "")
+        with pytest.raises(StoreError, match="did not complete.*robots.txt.*live index is unchanged"):
+            reindex(store, sites=[site])
+        site.max_pages = 3
+        server.forced.clear()
+        with pytest.raises(StoreError, match="max_pages=3"):
+            reindex(store, sites=[site])
+    assert store.generation() == live and titles(store, "bảo hiểm xã hội") == before
+    assert store.orphans() == [] and not list((store.root / "crawl").glob("*.rebuild*"))
