@@ -460,8 +460,11 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small slices: about two minutes")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchdata folder (read in place)")
-    ap.add_argument("--docs", type=int, help="documents per corpus file (news: 3x); default all, --quick 400")
+    ap.add_argument("--docs", type=int, help="documents per corpus file (news: 3x); default all, --quick 150")
     ap.add_argument("--queries", type=int, help="queries in the log; default 2000, --quick 300")
+    ap.add_argument("--latency-sample", type=int, help="queries of the log timed one by one in-process and over "
+                                                        "HTTP (default 600, --quick all)")
+    ap.add_argument("--repeat-sample", type=int, help="visitor queries timed cold then repeated (default 100)")
     ap.add_argument("--duration", type=float, help="seconds per throughput run; default 12, --quick 4")
     ap.add_argument("--requests", type=int, help="requests a serving worker's memory is followed over "
                                                   "(default 10000, --quick 3000)")
@@ -490,7 +493,7 @@ def main(argv=None):
         print(json.dumps(fn()))
         return
 
-    docs_cap = args.docs if args.docs is not None else (400 if args.quick else None)
+    docs_cap = args.docs if args.docs is not None else (150 if args.quick else None)
     n_queries = args.queries or (300 if args.quick else 2000)
     duration = args.duration or (4 if args.quick else 12)
     mem_requests = args.requests or (3000 if args.quick else 10000)
@@ -505,6 +508,14 @@ def main(argv=None):
         log_rows = query_log(args.data, n_queries)
         queries = [r["q"] for r in log_rows]
         visitor = [r["q"] for r in log_rows if r["kind"] != "question"]
+        # Latencies one by one on a seeded sample of the log (the same queries everywhere); the
+        # throughput runs replay the whole log.
+        lat_n = min(len(queries), args.latency_sample or (len(queries) if args.quick else 600))
+        sample_idx = sorted(random.Random(SEED).sample(range(len(queries)), lat_n))
+        lat_queries = [queries[i] for i in sample_idx]
+        fig["sample_idx"] = sample_idx
+        fig["query_kinds"] = [log_rows[i]["kind"] for i in sample_idx]
+        repeat_visitor = visitor[:args.repeat_sample or (60 if args.quick else 100)]
         fig["queries"] = {"total": len(queries), "visitor": len(visitor), "questions": len(queries) - len(visitor)}
         (work / "spec.json").write_text(json.dumps({"sources": sources, "queries": queries}, ensure_ascii=False))
         worker = [sys.executable, __file__, "--work", str(work), "--worker"]
@@ -530,28 +541,29 @@ def main(argv=None):
             fig["tantivy_index"] = run_measured(worker + ["tantivy"])
 
         # -- searching, in process
-        log(f"in-process search, {len(queries)} queries, cache off ...")
-        fig["inproc"] = search_inprocess(index_dir, queries)
-        fig["query_kinds"] = [r["kind"] for r in log_rows]
+        log(f"in-process search, {len(lat_queries)} queries, cache off ...")
+        fig["inproc"] = search_inprocess(index_dir, lat_queries)
         if "baselines" not in skip:
             log("tantivy search ...")
             fig["tantivy_search"] = search_tantivy(work)
         log("repeated vs cold ...")
-        fig["cold"], fig["repeated"] = repeated_vs_cold(index_dir, visitor)
+        fig["cold"], fig["repeated"] = repeated_vs_cold(index_dir, repeat_visitor)
 
         # -- HTTP
         if "http" not in skip:
             paths = [search_path(q) for q in queries]
             visitor_paths = [search_path(q) for q in visitor]
+            lat_paths = [search_path(q) for q in lat_queries]
+            repeat_paths = [search_path(q) for q in repeat_visitor]
             log(f"HTTP: tracuu serve, {args.workers} workers, cache off ...")
             server = Server(index_dir, args.workers, args.threads, cache_size=0)
             served = 0
             try:
                 fig["rss_start"] = server.worker_rss_mb()
-                fig["http_seq"], errors = sequential(server, paths)
-                served += len(paths)
+                fig["http_seq"], errors = sequential(server, lat_paths)
+                served += len(lat_paths)
                 fig["http_seq_errors"] = errors
-                sugg = suggest_paths(visitor, max(200, len(queries)))
+                sugg = suggest_paths(visitor, max(200, len(lat_queries)))
                 fig["suggest"], fig["suggest_errors"] = sequential(server, sugg)
                 served += len(sugg)
                 fig["wrk"] = {}
@@ -576,9 +588,9 @@ def main(argv=None):
             server = Server(index_dir, args.workers, args.threads, cache_size=1024)
             try:
                 rss = [(0, server.worker_rss_mb())]
-                fig["http_cold"], _ = sequential(server, visitor_paths)
-                fig["http_repeated"], _ = sequential(server, visitor_paths)
-                done = 2 * len(visitor_paths)
+                fig["http_cold"], _ = sequential(server, repeat_paths)
+                fig["http_repeated"], _ = sequential(server, repeat_paths)
+                done = 2 * len(repeat_paths)
                 rss.append((done, server.worker_rss_mb()))
                 while done < mem_requests:
                     r = wrk(server, work, visitor_paths, 16, max(2.0, duration / 3))
@@ -606,7 +618,8 @@ def report(fig: dict, mb: float) -> None:
     docs = floor["docs"]
     q = fig["queries"]
     lines = [f"tracuu speed, {fig['started']}, {fig['cores']} cores; {docs} documents, {mb:.1f} MB of text; "
-             f"{q['total']} queries ({q['visitor']} visitor, {q['questions']} questions)", ""]
+             f"log of {q['total']} queries ({q['visitor']} visitor, {q['questions']} questions), "
+             f"{len(fig['inproc'])} of them timed one by one", ""]
     lines.append("| indexing | s | docs/s | MB/s | peak MB | index MB | time vs pyvi |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|")
 
@@ -637,7 +650,8 @@ def report(fig: dict, mb: float) -> None:
         if part:
             srow(f"  tracuu in-process, {label} only", part)
     if "tantivy_search" in fig:
-        srow("tantivy in-process, pre-segmented", fig["tantivy_search"])
+        tantivy_times = [fig["tantivy_search"][i] for i in fig.get("sample_idx") or range(len(fig["tantivy_search"]))]
+        srow("tantivy in-process, pre-segmented", tantivy_times)
     if "http_seq" in fig:
         srow("**tracuu HTTP** (gunicorn), 1 client", fig["http_seq"])
         srow("autocomplete HTTP (/api/suggest), each keystroke", fig["suggest"])
@@ -670,7 +684,8 @@ def report(fig: dict, mb: float) -> None:
     if "tantivy_index" in fig:
         lines.append(f"| indexing time vs tantivy (ceiling) | {fig['tracuu_index']['seconds'] / fig['tantivy_index']['seconds']:.0f}x | – |")
     if "tantivy_search" in fig:
-        lines.append(f"| search p50 vs tantivy (ceiling) | {base / pct(fig['tantivy_search'], 50):.0f}x | – |")
+        tantivy_times = [fig["tantivy_search"][i] for i in fig.get("sample_idx") or range(len(fig["tantivy_search"]))]
+        lines.append(f"| search p50 vs tantivy (ceiling) | {base / pct(tantivy_times, 50):.0f}x | – |")
     if "http_seq" in fig:
         h = pct(fig["http_seq"], 50) / base
         target("HTTP p50 <= 1.5x in-process p50", f"{h:.2f}x", h <= 1.5)
