@@ -175,3 +175,19 @@ def test_the_web_app_sizes_the_cache_from_its_config(home):
     for _ in range(2):
         assert client.get("/api/search?q=tr%E1%BA%BB+em").status_code == 200
     assert app.extensions["tracuu.search"].cache.stats()["hits"] == 1
+
+
+def test_serve_warms_up_before_forking(home, tmp_path):
+    """`tracuu serve` builds the vocabulary in the master, so forked workers find it ready."""
+    from indexer import suggest
+    from webapp import create_app
+    from webapp.server import warm_up
+
+    app = create_app({"INDEX_DIR": str(home), "RATE_LIMIT": ""})
+    suggest._cache.clear()
+    warm_up(app)
+    ix = IndexStore(home).open()
+    with ix.searcher() as searcher:  # a worker's own searcher on the same index version
+        assert suggest._leaf_ids(searcher) in suggest._cache
+    ix.close()
+    warm_up(create_app({"INDEX_DIR": str(tmp_path / "empty"), "RATE_LIMIT": ""}))  # no index yet: no error
