@@ -30,9 +30,10 @@ STARTUP_LIMIT = 90  # seconds; an upper bound only (pyvi loads in ~1-2 s)
 
 FIGURES: Counter = Counter()
 
-settings.register_profile("tracuu-quick", max_examples=60, deadline=None,
+# database=None: no .hypothesis/ folder in the work tree; failures print their reproducing example.
+settings.register_profile("tracuu-quick", max_examples=60, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-settings.register_profile("tracuu-full", max_examples=1500, deadline=None,
+settings.register_profile("tracuu-full", max_examples=1500, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 settings.load_profile("tracuu-full" if FULL else "tracuu-quick")
 

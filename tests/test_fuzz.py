@@ -59,11 +59,12 @@ def _check_json(response, allow=(200, 400)):
 
 
 def _check_ranked(body, params):
+    """A page of results (the order is indexer.ranking's: ``score`` is Whoosh's, before re-ranking)."""
     assert isinstance(body["total"], int) and body["total"] >= 0
     assert len(body["results"]) <= body["per_page"]
-    if body.get("partial") is False and body["results"] and (params.get("sort") or "relevance") == "relevance":
-        scores = [hit["score"] for hit in body["results"]]
-        assert scores == sorted(scores, reverse=True)
+    assert all(isinstance(hit["id"], str) and isinstance(hit["score"], (int, float)) for hit in body["results"])
+    if body["results"]:
+        assert body["total"] >= len(body["results"])
 
 
 @given(params=search_params)

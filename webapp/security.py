@@ -59,7 +59,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_request_size)
     app.after_request(lambda response: _add_headers(response, csp))
     app.register_error_handler(429, _too_many_requests)
-    app.jinja_env.filters["safe_url"] = safe_url
 
 
 # -- headers ----------------------------------------------------------------------------
@@ -119,16 +118,6 @@ def _add_headers(response, csp: dict[str, str]):
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     return response
-
-
-def safe_url(url) -> str:
-    """A link target from indexed data: http(s) and relative URLs pass, anything else
-    (``javascript:``, ``data:``, ``vbscript:``) becomes ``#``."""
-    url = str(url or "").strip()
-    scheme = urlsplit(url.replace("\\", "/")).scheme.lower() if ":" in url else ""
-    if scheme in ("", "http", "https") and not re.match(r"[\x00-\x20]", url):
-        return url
-    return "#"
 
 
 # -- limits -----------------------------------------------------------------------------
