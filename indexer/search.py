@@ -194,7 +194,9 @@ class SearchService:
         if restrict is not None:
             query = Q.Require(query, restrict)
         collector = searcher.collector(limit=limit, groupedby=facet_counts.groupedby(searcher) if request.facets else None,
-                                       **kwargs)
+                                       # Whoosh's block-quality skipping trips an assertion in
+                                       # RequireMatcher (whoosh-reloaded 2.7.5): off when filtering.
+                                       optimize=restrict is None, **kwargs)
         timed = TimeLimitCollector(collector, timelimit=self.time_limit, use_alarm=False)
         partial = False
         try:

@@ -141,3 +141,23 @@ def test_query_syntax_around_words_survives_did_you_mean(service, typed, suggest
     from indexer import suggest
 
     assert suggest.did_you_mean(service._searcher(), typed) == suggestion
+
+
+def test_filtered_search_without_facets_keeps_only_the_top_hits_safely(tmp_path):
+    """Without facets Whoosh collects only the top hits; with a filter that once tripped an
+    assertion inside Whoosh's RequireMatcher (block-quality skipping)."""
+    from indexer import IndexStore, SearchRequest, SearchService, index_documents
+    from indexer.document import Document
+
+    docs = [Document(id=f"d{i}", site="a" if i % 2 else "b", kind="legal" if i % 3 else "article",
+                     title=f"Thông báo số {i} về đăng ký kết hôn" + (" lưu động" if i % 5 == 0 else ""),
+                     body="Hồ sơ đăng ký kết hôn nộp tại Ủy ban nhân dân cấp xã. " * (1 + i % 4))
+            for i in range(130)]
+    index_documents(IndexStore(tmp_path), docs)
+    service = SearchService(IndexStore(tmp_path), default_site="a", cache_size=0)
+    for kwargs in ({"scope": "site"}, {"scope": "web", "kind": "article"}, {"scope": "web"}):
+        with_facets = service.search(SearchRequest(q="đăng ký kết hôn", per_page=5, **kwargs))
+        without = service.search(SearchRequest(q="đăng ký kết hôn", per_page=5, facets=False, **kwargs))
+        assert without.facets == {} and with_facets.facets
+        assert without.total == with_facets.total > 5
+        assert [h.id for h in without.results] == [h.id for h in with_facets.results]
