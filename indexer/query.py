@@ -1,32 +1,93 @@
 """Understanding what the visitor typed: one Whoosh query plus the words to mark.
 
-The visitor's text is never parsed as query syntax (``AND``, ``*``, ``field:``
-are just words), so no input can raise a parse error or explode.
+``parse`` reads the visitor's text in three layers:
 
-Matching is on accent-folded syllables (so typing without diacritics works);
-ranking adds word-level matches with the same diacritics, phrase proximity and
-an exact document-number match on top.
+1. Power-user syntax, never an error: ``"quoted phrase"``, ``-word`` / ``-"phrase"``,
+   ``a OR b`` and the filters ``loai:`` (document type or kind), ``nam:`` (year or
+   ``2015-2017``), ``so:`` (document number), ``site:``. Anything malformed or unknown
+   (an unclosed quote, ``nam:abc``, ``title:x``) is read as plain words.
+2. The plain words, analyzed exactly like documents: accent-folded syllables (which
+   match with or without diacritics) and pyvi words with their diacritics (which rank
+   documents that agree with the visitor's diacritics first).
+3. Understanding: abbreviations and synonyms (``indexer/synonyms.py``), document
+   numbers however typed (``87/2015/NĐ-CP``, ``nghị định 87/2015``, ``nd 87/2015``),
+   and stop words (required by nobody, but kept inside phrases).
+
+``build`` turns that into Whoosh queries. Short queries require every unit (a syllable,
+or an abbreviation with its expansions); ``build(..., require_all=False)`` is the
+fallback when nothing has them all, and long questions start there: any unit may match
+and documents are ranked by BM25F over word and syllable fields, plus adjacent-syllable
+(bigram) proximity, whole-phrase and title matches, and document numbers.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from whoosh import query as Q
 
-from .analysis import DOC_NUMBER, NUMBER_YEAR, folded_analyzer, has_diacritics, normalize_text, word_analyzer
+from .analysis import DOC_NUMBER, NUMBER_YEAR, fold, folded_analyzer, has_diacritics, normalize_text, word_analyzer
 from .document import doc_number_key
-from .schema import FOLDED_FIELDS, WORD_FIELDS
+from .synonyms import Synonyms, split_pieces
+from .synonyms import load as load_synonyms
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 48
+# Up to this many content units every one is required first; longer questions go
+# straight to the ranked any-unit query (no document has all 30 words of a question).
+MAX_REQUIRED_UNITS = 8
 _DOC_NUMBER_RE = re.compile(DOC_NUMBER)
 _NUMBER_YEAR_RE = re.compile(NUMBER_YEAR)
 _WORD_ANALYZER = word_analyzer()
 _FOLDED_ANALYZER = folded_analyzer()
+
+# Ranking weights (multiplied into BM25F scores). Tuned with bench/relevance.py.
+# Titles weigh less here than in the schema's defaults: legal titles repeat the law's name in
+# every article, and the ranking stage (indexer.ranking) rewards title matches itself.
+WORD_FIELDS = {"title": 0.5, "content": 1.0}
+FOLDED_FIELDS = {"title_f": 0.3, "content_f": 0.7}
 DOC_NUMBER_BOOST = 40.0
+DOC_TYPE_NUMBER_BOOST = 60.0
 PHRASE_BOOST = {"title_f": 3.0, "content_f": 1.5}
+MAX_PHRASE_SYLLABLES = 12
+# Long questions find candidates with their rarer units only (see _informative).
+COMMON_FRACTION = 0.2
+MIN_CANDIDATE_UNITS = 4
+MAX_CANDIDATE_UNITS = 30
+EXPANSION_WEIGHT = 0.8  # an expansion counts a little less than what was typed
+STOP_WEIGHT = 0.0
+
+# Function words: not required and not scored alone, but kept inside phrases and bigrams.
+STOPWORDS = frozenset(normalize_text(w) for w in """
+của là và có được các những này đó thì mà với cho trong theo về để khi nào gì không hay hoặc
+bị do từ đến tại một như sẽ đã đang thế sao bao nhiêu ai ở ra nếu vậy nên cũng rằng lại phải
+đúng sai hỏi trả lời ạ nhé ơi à vì bởi nhưng còn đây kia ấy chỉ rất
+""".split())
+FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS) - {"bao", "tai", "do", "den", "co", "ra", "bi", "sao"}
+
+# Document types and the code they carry in a number (87/2015/NĐ-CP, 91/2015/QH13).
+DOC_TYPE_CODES = {
+    ("nghi", "dinh"): "nd", ("nd",): "nd",
+    ("thong", "tu", "lien", "tich"): "ttlt", ("ttlt",): "ttlt",
+    ("thong", "tu"): "tt", ("tt",): "tt",
+    ("quyet", "dinh"): "qd", ("qd",): "qd",
+    ("nghi", "quyet"): "nq", ("nq",): "nq",
+    ("chi", "thi"): "ct", ("ct",): "ct",
+    ("luat",): "qh", ("bo", "luat"): "qh", ("phap", "lenh"): "ubtvqh",
+}
+
+# loai: values that mean a kind rather than a document type.
+KIND_WORDS = {"tin": "article", "tin tuc": "article", "bai viet": "article", "article": "article",
+              "van ban": "legal", "legal": "legal"}
+_SYNTAX_RE = re.compile(
+    r"""(?P<neg>(?<!\S)-)?
+        (?:(?P<field>loai|loại|nam|năm|so|số|site):(?P<fvalue>"[^"]*"|[^\s"]+)
+          |"(?P<phrase>[^"]*)"
+          |(?<=-)(?P<word>[^\s"]+))""",
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 class QueryError(ValueError):
@@ -34,63 +95,391 @@ class QueryError(ValueError):
 
 
 @dataclass
+class Unit:
+    """One thing the visitor asked for: a syllable, or a term with its synonyms."""
+
+    text: str  # as typed
+    alternatives: list[tuple[str, ...]]  # folded token sequences, the typed form first
+    weights: list[float]
+    stop: bool = False
+    number_year: bool = False
+
+
+@dataclass
 class ParsedQuery:
     text: str
-    syllables: list[str] = field(default_factory=list)  # folded, in order
+    syllables: list[str] = field(default_factory=list)  # folded, in order (plain words only)
     words: list[str] = field(default_factory=list)  # pyvi words, lower case, with diacritics
     doc_numbers: list[str] = field(default_factory=list)  # normalized keys
     marked: set[str] = field(default_factory=set)  # syllables typed with diacritics (lower)
     marked_folded: set[str] = field(default_factory=set)  # syllables typed without (folded)
+    units: list[Unit] = field(default_factory=list)
+    phrases: list[tuple[str, ...]] = field(default_factory=list)  # quoted, folded
+    phrase_words: list[list[str]] = field(default_factory=list)  # quoted, pyvi words
+    excluded: list[tuple[str, ...]] = field(default_factory=list)  # folded token sequences
+    filters: dict[str, list[str]] = field(default_factory=dict)  # loai/nam/so/site -> values
+    doc_type_codes: list[str] = field(default_factory=list)  # "nd" for "nghị định 87/2015"
+    bare_numbers: list[str] = field(default_factory=list)  # "87" in "nghị định 87"
+    expansions: list[dict] = field(default_factory=list)  # [{"term", "expansions"}] for the API
 
     @property
     def empty(self) -> bool:
-        return not self.syllables
+        return not (self.units or self.phrases or self.filters)
+
+    @property
+    def content_units(self) -> list[Unit]:
+        units = [u for u in self.units if not u.stop]
+        return units or self.units
 
 
-def parse(text: str) -> ParsedQuery:
-    """Analyze the visitor's text exactly like documents are analyzed."""
+# -- Parsing -------------------------------------------------------------------------
+
+def _canonical(value: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", fold(value.lower())).strip()
+
+
+def _split_syntax(text: str) -> tuple[str, list[tuple[str, str, bool]]]:
+    """Cut the syntax out of ``text``: (plain text, [(kind, value, negated)])."""
+    parts: list[tuple[str, str, bool]] = []
+    plain: list[str] = []
+    last = 0
+    for m in _SYNTAX_RE.finditer(text):
+        negated = bool(m.group("neg"))
+        if m.group("field"):
+            name = _canonical(m.group("field"))
+            value = m.group("fvalue").strip('"').strip()
+            if not value:
+                continue
+            parts.append(("filter:" + name, value, negated))
+        elif m.group("phrase") is not None:
+            if not m.group("phrase").strip():
+                continue
+            parts.append(("phrase", m.group("phrase"), negated))
+        elif m.group("word") is not None:
+            if not negated:
+                continue
+            parts.append(("word", m.group("word"), True))
+        else:
+            continue
+        plain.append(text[last:m.start()])
+        plain.append(" ")
+        last = m.end()
+    plain.append(text[last:])
+    return "".join(plain).replace('"', " "), parts
+
+
+def _year_range(value: str) -> tuple[int, int] | None:
+    m = re.fullmatch(r"(\d{4})(?:\s*(?:-|–|\.\.)\s*(\d{4}))?", value.strip())
+    if not m:
+        return None
+    start, end = int(m.group(1)), int(m.group(2) or m.group(1))
+    if not (1900 <= start <= end <= 2200):
+        return None
+    return start, end
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(folded token, token as typed) for the plain words, in order."""
+    return [(t.text, text[t.startchar:t.endchar]) for t in _FOLDED_ANALYZER(text, chars=True)]
+
+
+def _units(tokens: list[tuple[str, str]], synonyms: Synonyms, parsed: ParsedQuery) -> list[Unit]:
+    """Group tokens into units: synonyms matched (longest first), ``a OR b`` merged."""
+    # Pieces: hyphenated abbreviations compared piece by piece (LĐ-TBXH = ld tbxh).
+    pieces: list[tuple[str, str]] = []
+    owner: list[int] = []
+    for i, (folded, typed) in enumerate(tokens):
+        split = split_pieces(folded)
+        typed_split = typed.split("-") if len(split) > 1 and len(typed.split("-")) == len(split) else [typed] * len(split)
+        for p, t in zip(split, typed_split):
+            pieces.append((p, t))
+            owner.append(i)
+    units: list[Unit] = []
+    pending_or = False
+    i = 0
+    while i < len(pieces):
+        folded, typed = pieces[i]
+        if typed == "OR" and units and i + 1 < len(pieces):
+            pending_or = True
+            i += 1
+            continue
+        match = synonyms.match(pieces, i)
+        if match:
+            length, term, others = match
+            typed_text = " ".join(t for _, t in pieces[i:i + length])
+            first, last = owner[i], owner[i + length - 1]
+            typed_tokens = tuple(tokens[j][0] for j in range(first, last + 1))
+            alternatives = [typed_tokens] + [o.tokens for o in others if o.tokens != typed_tokens]
+            unit = Unit(typed_text, alternatives, [1.0] + [EXPANSION_WEIGHT] * (len(alternatives) - 1))
+            parsed.expansions.append({"term": typed_text, "expansions": [o.text for o in others]})
+            for alt in alternatives[1:]:
+                parsed.marked_folded.update(alt)
+            # Skip to the end of the matched pieces (whole tokens).
+            while i < len(pieces) and owner[i] <= last:
+                i += 1
+        else:
+            token_index = owner[i]
+            folded_token, typed_token = tokens[token_index]
+            lower = normalize_text(typed_token.lower())
+            stop = (lower in STOPWORDS) if has_diacritics(lower) else (folded_token in FOLDED_STOPWORDS)
+            unit = Unit(typed_token, [(folded_token,)], [1.0], stop=stop,
+                        number_year=bool(_NUMBER_YEAR_RE.fullmatch(folded_token)))
+            while i < len(pieces) and owner[i] == token_index:
+                i += 1
+        if pending_or and units:
+            previous = units[-1]
+            for alt, weight in zip(unit.alternatives, unit.weights):
+                if alt not in previous.alternatives:
+                    previous.alternatives.append(alt)
+                    previous.weights.append(weight)
+            previous.text = f"{previous.text} OR {unit.text}"
+            previous.stop = previous.stop and unit.stop
+            pending_or = False
+            continue
+        units.append(unit)
+    return units
+
+
+def _doc_type_codes(syllables: list[str]) -> list[str]:
+    codes = []
+    for i in range(len(syllables)):
+        for length in (4, 2, 1):
+            code = DOC_TYPE_CODES.get(tuple(syllables[i:i + length]))
+            if code and len(syllables[i:i + length]) == length:
+                codes.append(code)
+                break
+    return list(dict.fromkeys(codes))
+
+
+def parse(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
+    """Analyze the visitor's text exactly like documents are analyzed, syntax and all."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"Câu tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
+    synonyms = load_synonyms() if synonyms is None else synonyms
     normalized = normalize_text(text).strip()
     parsed = ParsedQuery(text=normalized)
-    for token in _FOLDED_ANALYZER(normalized, chars=True):
-        original = normalized[token.startchar:token.endchar].lower()
+    plain, syntax = _split_syntax(normalized)
+    leftovers: list[str] = []
+    for kind, value, negated in syntax:
+        if kind == "phrase":
+            tokens = tuple(t for t, _ in _tokens(value))
+            if not tokens:
+                continue
+            if negated:
+                parsed.excluded.append(tokens)
+            else:
+                parsed.phrases.append(tokens)
+                parsed.phrase_words.append([t.text for t in _WORD_ANALYZER(value)])
+                leftovers.append(value)  # its words also count (and get marked)
+        elif kind == "word":
+            tokens = tuple(t for t, _ in _tokens(value))
+            if tokens:
+                parsed.excluded.append(tokens)
+        else:
+            name = kind.split(":", 1)[1]
+            if _filter_is_valid(name, value):
+                parsed.filters.setdefault(name + ("!" if negated else ""), []).append(value)
+            else:
+                leftovers.append(value if not negated else "")
+    if parsed.excluded and not (plain.strip() or parsed.phrases or parsed.filters or leftovers):
+        # Only exclusions: nothing to search for, so the visitor meant the words themselves.
+        plain, parsed.excluded = normalized.replace('"', " ").replace("-", " "), []
+    plain = " ".join([plain, *leftovers])
+
+    tokens = _tokens(plain)[:MAX_TERMS]
+    for folded_token, typed in tokens:
+        original = typed.lower()
         if has_diacritics(original):
             parsed.marked.add(original)
         else:
-            parsed.marked_folded.add(token.text)
-        if len(parsed.syllables) < MAX_TERMS:
-            parsed.syllables.append(token.text)
-    if parsed.syllables:
-        parsed.words = list(dict.fromkeys(t.text for t in _WORD_ANALYZER(normalized)))[:MAX_TERMS]
-    parsed.doc_numbers = list(dict.fromkeys(doc_number_key(m.group()) for m in _DOC_NUMBER_RE.finditer(normalized)))
+            parsed.marked_folded.add(folded_token)
+        parsed.syllables.append(folded_token)
+    parsed.units = _units(tokens, synonyms, parsed)
+    if tokens:
+        parsed.words = list(dict.fromkeys(t.text for t in _WORD_ANALYZER(plain)))[:MAX_TERMS]
+    parsed.doc_numbers = list(dict.fromkeys(doc_number_key(m.group()) for m in _DOC_NUMBER_RE.finditer(plain)))
+    expanded = [s for u in parsed.units for s in (u.alternatives[-1] if len(u.alternatives) > 1 else u.alternatives[0])]
+    parsed.doc_type_codes = _doc_type_codes(parsed.syllables) or _doc_type_codes(expanded)
+    if parsed.doc_type_codes:
+        parsed.bare_numbers = [s for s in parsed.syllables if re.fullmatch(r"\d{1,5}", s)][:3]
     return parsed
 
 
-def _any_field(fields: dict[str, float], text: str) -> Q.Query:
-    return Q.Or([Q.Term(name, text, boost=boost) for name, boost in fields.items()])
+def _filter_is_valid(name: str, value: str) -> bool:
+    if name == "nam":
+        return _year_range(value) is not None
+    return bool(_canonical(value))
 
 
-def _syllable_match(syllable: str) -> Q.Query:
-    """A syllable anywhere in the text; "87/2015" also matches every number 87/2015/...."""
-    match = _any_field(FOLDED_FIELDS, syllable)
-    if not _NUMBER_YEAR_RE.fullmatch(syllable):
-        return match
-    prefix = syllable + "/"
-    return Q.Or([match, Q.Prefix("doc_number_key", prefix, boost=DOC_NUMBER_BOOST / 2),
-                 *(Q.Prefix(name, prefix, boost=boost) for name, boost in FOLDED_FIELDS.items())])
+# -- Building ------------------------------------------------------------------------
+
+def _any_field(fields: dict[str, float], text: str, weight: float = 1.0) -> Q.Query:
+    return Q.Or([Q.Term(name, text, boost=boost * weight) for name, boost in fields.items()])
 
 
-def build(parsed: ParsedQuery, require_all: bool = True) -> Q.Query:
-    """The Whoosh query: every syllable required (or any, when relaxed), the rest adds score."""
-    unique = list(dict.fromkeys(parsed.syllables))
-    matches = [_syllable_match(s) for s in unique]
-    required = Q.And(matches) if require_all else Q.Or(matches)
-    boosts: list[Q.Query] = [_any_field(WORD_FIELDS, w) for w in parsed.words]
-    if 1 < len(parsed.syllables) <= 12:
-        boosts += [Q.Phrase(name, parsed.syllables, slop=1, boost=b) for name, b in PHRASE_BOOST.items()]
-    scored = Q.AndMaybe(required, Q.Or(boosts)) if boosts else required
-    if not parsed.doc_numbers:
-        return scored
-    numbers = [Q.Term("doc_number_key", key, boost=DOC_NUMBER_BOOST) for key in parsed.doc_numbers]
-    return Q.Or([scored, *numbers])
+def _sequence(tokens: tuple[str, ...], weight: float = 1.0, slop: int = 1) -> Q.Query:
+    """A folded token sequence anywhere in the text: a term, or a phrase."""
+    if len(tokens) == 1:
+        return _any_field(FOLDED_FIELDS, tokens[0], weight)
+    return Q.Or([Q.Phrase(name, list(tokens), slop=slop, boost=boost * weight)
+                 for name, boost in FOLDED_FIELDS.items()])
+
+
+def _unit_match(unit: Unit) -> Q.Query:
+    """A unit anywhere in the text; "87/2015" also matches every number 87/2015/...."""
+    matches = [_sequence(alt, weight) for alt, weight in zip(unit.alternatives, unit.weights)]
+    if unit.number_year:
+        prefix = unit.alternatives[0][0] + "/"
+        matches += [Q.Prefix("doc_number_key", prefix, boost=DOC_NUMBER_BOOST / 2),
+                    *(Q.Prefix(name, prefix, boost=boost) for name, boost in FOLDED_FIELDS.items())]
+    return matches[0] if len(matches) == 1 else Q.Or(matches)
+
+
+def _proximity(parsed: ParsedQuery) -> list[Q.Query]:
+    """For short queries, the whole query as a phrase (bigrams are scored by indexer.ranking)."""
+    syllables = parsed.syllables
+    if 1 < len(syllables) <= MAX_PHRASE_SYLLABLES:
+        return [Q.Phrase(name, syllables, slop=1, boost=b) for name, b in PHRASE_BOOST.items()]
+    return []
+
+
+def _informative(units: list[Unit], words: list[str], searcher) -> tuple[list[Unit], list[str]]:
+    """For long questions, the units and words rare enough to find candidates with.
+
+    Whoosh scores every posting of every term; a syllable in a tenth of the documents
+    costs much and tells little (the ranking stage still counts it).
+    """
+    if searcher is None:
+        return units, words
+    n = max(1, searcher.doc_count())
+
+    def df(field_name, token):
+        try:
+            return searcher.doc_frequency(field_name, token)
+        except Exception:
+            return 0
+
+    def unit_df(unit):
+        return min(df("content_f", alt[0]) for alt in unit.alternatives)
+
+    rated = sorted(units, key=unit_df)
+    keep = [u for u in rated if unit_df(u) <= n * COMMON_FRACTION][:MAX_CANDIDATE_UNITS]
+    if len(keep) < MIN_CANDIDATE_UNITS:
+        keep = rated[:MIN_CANDIDATE_UNITS]
+    rare_words = sorted((w for w in words if 0 < df("content", w) <= n * COMMON_FRACTION),
+                        key=lambda w: df("content", w))[:MAX_CANDIDATE_UNITS]
+    return keep, rare_words
+
+
+def _doc_number_queries(parsed: ParsedQuery) -> list[Q.Query]:
+    queries = [Q.Term("doc_number_key", key, boost=DOC_NUMBER_BOOST) for key in parsed.doc_numbers]
+    for code in parsed.doc_type_codes:
+        for unit in parsed.units:
+            if unit.number_year:
+                queries.append(Q.Prefix("doc_number_key", f"{unit.alternatives[0][0]}/{code}",
+                                        boost=DOC_TYPE_NUMBER_BOOST))
+        for number in parsed.bare_numbers:
+            queries.append(Q.Wildcard("doc_number_key", f"{number}/*{code}*", boost=DOC_TYPE_NUMBER_BOOST / 2))
+    return queries
+
+
+def build(parsed: ParsedQuery, require_all: bool = True, searcher=None) -> Q.Query:
+    """The Whoosh query: units required (or any, when relaxed), the rest adds score.
+
+    ``searcher`` lets ``loai:`` filters read the document types the index knows.
+    """
+    units = parsed.content_units
+    words = [w for w in parsed.words if fold(w) not in FOLDED_STOPWORDS and w not in STOPWORDS]
+    long_query = not (require_all and len(units) <= MAX_REQUIRED_UNITS)
+    if len(units) > MAX_REQUIRED_UNITS:
+        units, words = _informative(units, words, searcher)
+    scorers: list[Q.Query] = [_any_field(WORD_FIELDS, w) for w in words]
+    scorers += _proximity(parsed)
+    for words in parsed.phrase_words:
+        scorers += [_any_field(WORD_FIELDS, w) for w in words]
+    numbers = _doc_number_queries(parsed)
+    phrases = [_sequence(p, slop=0) for p in parsed.phrases]
+
+    if not long_query and units:
+        required: Q.Query = Q.And([_unit_match(u) for u in units] + phrases)
+        main = Q.AndMaybe(required, Q.Or(scorers)) if scorers else required
+        query = Q.Or([main, *numbers]) if numbers else main
+    elif units:
+        anything = [_unit_match(u) for u in units] + scorers + numbers
+        query = Q.Or(anything)
+        if phrases:
+            query = Q.Require(query, Q.And(phrases)) if len(phrases) > 1 else Q.Require(query, phrases[0])
+    elif phrases:
+        query = Q.And(phrases)
+    else:
+        query = Q.Every()
+    return _apply_syntax(query, parsed, searcher)
+
+
+def needs_fallback(parsed: ParsedQuery) -> bool:
+    """True when ``build`` required every unit and a relaxed query could find more."""
+    units = parsed.content_units
+    return 1 < len(units) <= MAX_REQUIRED_UNITS
+
+
+def is_relaxed_from_start(parsed: ParsedQuery) -> bool:
+    """Long questions are searched with any unit from the start."""
+    return len(parsed.content_units) > MAX_REQUIRED_UNITS
+
+
+def _apply_syntax(query: Q.Query, parsed: ParsedQuery, searcher) -> Q.Query:
+    """Exclusions and field filters: matched, never scored."""
+    positive, negative = [], []
+    for name, values in parsed.filters.items():
+        negated = name.endswith("!")
+        clause = _filter(name.rstrip("!"), values, searcher)
+        if clause is not None:
+            (negative if negated else positive).append(clause)
+    negative += [_sequence(tokens, slop=0) for tokens in parsed.excluded]
+    if positive:
+        query = Q.Require(query, Q.And(positive) if len(positive) > 1 else positive[0])
+    if negative:
+        query = Q.AndNot(query, Q.Or(negative) if len(negative) > 1 else negative[0])
+    return query
+
+
+def _filter(name: str, values: list[str], searcher) -> Q.Query | None:
+    clauses = []
+    for value in values:
+        if name == "nam":
+            start, end = _year_range(value)
+            clauses.append(Q.DateRange("published", datetime(start, 1, 1), datetime(end, 12, 31, 23, 59, 59)))
+        elif name == "so":
+            key = doc_number_key(value)
+            clauses.append(Q.Or([Q.Term("doc_number_key", key), Q.Prefix("doc_number_key", key + "/"),
+                                 Q.Prefix("doc_number_key", key + "-")]))
+        elif name == "site":
+            clauses.append(Q.Or([Q.Term("site", v) for v in dict.fromkeys([value, value.lower()])]))
+        elif name == "loai":
+            clauses.append(_type_filter(value, searcher))
+    clauses = [c for c in clauses if c is not None]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else Q.Or(clauses)
+
+
+def _type_filter(value: str, searcher) -> Q.Query | None:
+    """loai:luat, loai:"nghị định", loai:nd, loai:tin: a document type, or a kind."""
+    wanted = _canonical(value)
+    if wanted in KIND_WORDS:
+        return Q.Term("kind", KIND_WORDS[wanted])
+    synonyms = load_synonyms()
+    pieces = [(p, p) for p in wanted.split()]
+    match = synonyms.match(pieces, 0) if pieces else None
+    names = {wanted}
+    if match and match[0] == len(pieces):
+        names |= {" ".join(o.tokens) for o in match[2]}
+    types = []
+    if searcher is not None:
+        for raw in searcher.lexicon("doc_type"):
+            label = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if _canonical(label) in names:
+                types.append(label)
+    if not types:
+        return None  # a type the index does not know: search without the filter
+    return Q.Or([Q.Term("doc_type", t) for t in types])

@@ -20,9 +20,12 @@ from . import highlight, suggest
 from .cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
 from .cache import SearchCache, request_key
 from .document import link_url
-from .query import MAX_QUERY_CHARS, QueryError, build, parse
+from .query import MAX_QUERY_CHARS, QueryError, build, is_relaxed_from_start, needs_fallback, parse
+from .ranking import RERANK_WINDOW, rerank
 from .schema import KINDS
 from .store import IndexMissing, IndexStore
+from .synonyms import Synonyms
+from .synonyms import load as load_synonyms
 
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000
@@ -95,6 +98,7 @@ class SearchResult:
     relaxed: bool = False  # no document had every word; showing those with some
     facets: dict = field(default_factory=dict)  # facet -> [{"value", "count"}], see indexer.facets
     suggestion: str | None = None  # "did you mean", see indexer.suggest
+    expansions: list = field(default_factory=list)  # [{"term", "expansions"}]: abbreviations searched too
 
     @property
     def pages(self) -> int:
@@ -112,8 +116,10 @@ class SearchService:
 
     def __init__(self, store: IndexStore, default_site: str | None = None,
                  time_limit: float = DEFAULT_TIME_LIMIT, web_sites: list[str] | None = None,
-                 cache_size: int = DEFAULT_CACHE_SIZE):
+                 cache_size: int = DEFAULT_CACHE_SIZE, synonyms: Synonyms | list | None = None):
         self.store = store
+        # The shipped abbreviations plus an admin's files (a list of paths) or a ready table.
+        self.synonyms = synonyms if isinstance(synonyms, Synonyms) else load_synonyms(synonyms or ())
         self.cache = SearchCache(cache_size)  # repeated requests, per process and index version
         self.default_site = default_site
         self.web_sites = list(web_sites or [])  # the sites the Web scope covers (empty: all)
@@ -159,7 +165,8 @@ class SearchService:
         site_filter = site or (request.site if request.scope == "web" else None)
         result = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page,
                               scope=request.scope, site=site)
-        parsed = parse(request.q)
+        parsed = parse(request.q, self.synonyms)
+        result.expansions = parsed.expansions
         if parsed.empty:
             return result
         searcher = self._searcher()
@@ -168,10 +175,12 @@ class SearchService:
         if request.scope == "web" and not site_filter and self.web_sites:
             filters.append(Q.Or([Q.Term("site", s) for s in self.web_sites]))
         restrict = Q.And(filters) if filters else None
-        hits, result.total, result.partial, result.facets = self._run(searcher, build(parsed), restrict, request)
-        if result.total == 0 and len(set(parsed.syllables)) > 1:
+        hits, result.total, result.partial, result.facets = self._run(
+            searcher, build(parsed, searcher=searcher), restrict, request, parsed)
+        result.relaxed = is_relaxed_from_start(parsed) and result.total > 0
+        if result.total == 0 and needs_fallback(parsed):
             hits, result.total, result.partial, result.facets = self._run(
-                searcher, build(parsed, require_all=False), restrict, request)
+                searcher, build(parsed, require_all=False, searcher=searcher), restrict, request, parsed)
             result.relaxed = result.total > 0
         result.results = [self._hit(hit, parsed) for hit in hits]
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -186,14 +195,16 @@ class SearchService:
         site = (site or self.default_site) if scope == "site" else None
         return suggest.complete(self._searcher(), q, limit=limit, site=site)
 
-    def _run(self, searcher, query, restrict, request):
+    def _run(self, searcher, query, restrict, request, parsed=None):
         limit = request.page * request.per_page
         kwargs = {"sortedby": "published", "reverse": True} if request.sort == "newest" else {}
         # Filters go in the query (Require: matched, not scored): TimeLimitCollector calls the
         # inner collector's collect() directly, so a FilterCollector's filter would be skipped.
         if restrict is not None:
             query = Q.Require(query, restrict)
-        collector = searcher.collector(limit=limit, groupedby=facet_counts.groupedby(searcher) if request.facets else None,
+        # By relevance, a window of the best hits is reordered by indexer.ranking.
+        window = limit if kwargs else max(limit, RERANK_WINDOW)
+        collector = searcher.collector(limit=window, groupedby=facet_counts.groupedby(searcher) if request.facets else None,
                                        # Whoosh's block-quality skipping trips an assertion in
                                        # RequireMatcher (whoosh-reloaded 2.7.5): off when filtering.
                                        optimize=restrict is None, **kwargs)
@@ -206,7 +217,8 @@ class SearchService:
         results = timed.results()
         start = (request.page - 1) * request.per_page
         total = results.scored_length() if partial else len(results)
-        return list(results[start:limit]), total, partial, facet_counts.counts(results)
+        hits = list(results[:limit]) if kwargs else rerank(searcher, list(results[:window]), parsed)
+        return hits[start:limit], total, partial, facet_counts.counts(results)
 
     @staticmethod
     def _hit(hit, parsed) -> Hit:

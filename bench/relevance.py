@@ -1,0 +1,277 @@
+#!/usr/bin/env python
+"""Relevance benchmark: tracuu's search against two baselines, on the same data, in one run.
+
+Builds indexes from JSONL corpora with tracuu's own pipeline (``read_source`` ->
+``index_documents``), runs query files through ``SearchService.search`` (the function the
+page, the API and the CLI call) and prints nDCG@10, MRR@10, Recall@10 and Recall@100 per
+query category and overall, beside two baselines built from the same Documents:
+
+* ``bm25``: plain BM25 over lower-cased words (one field, title + text, any word may match);
+* ``whoosh-std``: Whoosh's StandardAnalyzer on title and content with BM25F, parsed by a
+  MultifieldParser with an OR group (what a Whoosh tutorial gives, minus the AND that would
+  return nothing for long questions).
+
+Every query file is run twice: as written and with the diacritics stripped (đ -> d).
+
+Query files: ``legal_queries.jsonl`` (``relevant`` is a list of ids, grade 1, category =
+``question_type``) and files of ``{"id", "query", "category", "relevant": {"doc id": grade}}``.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/relevance.py                 # everything, ~10 min on 2 cores
+    .venv/bin/python bench/relevance.py --index-dir /tmp/relbench   # keep/reuse the indexes
+    .venv/bin/python bench/relevance.py --only visitor --no-baselines --show-misses
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from whoosh import fields, index as whoosh_index, qparser  # noqa: E402
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer  # noqa: E402
+from whoosh.scoring import BM25F  # noqa: E402
+
+from indexer import IndexStore, SearchRequest, SearchService, index_documents, read_source  # noqa: E402
+from indexer.analysis import fold  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "benchdata"
+LEGAL_CORPUS = ["legal_corpus.jsonl"]
+UNION_CORPUS = ["legal_corpus.jsonl", "legal_notices_congbao.jsonl", "dept_news_phapdien.jsonl"]
+VISITOR_QUERIES = ROOT / "bench" / "queries" / "visitor.jsonl"
+DEPTH = 100
+METRICS = ("nDCG@10", "MRR@10", "R@10", "R@100")
+
+
+# -- Query files ---------------------------------------------------------------------
+
+def load_queries(path: Path) -> list[dict]:
+    """Queries as {id, query, category, relevant: {doc id: grade}}, whatever the file's form."""
+    out = []
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            q = json.loads(line)
+            relevant = q["relevant"]
+            if isinstance(relevant, list):
+                relevant = {doc_id: 1 for doc_id in relevant}
+            category = q.get("category") or q.get("question_type") or "other"
+            out.append({"id": q["id"], "query": q["query"], "category": category, "relevant": relevant})
+    return out
+
+
+def strip_diacritics(text: str) -> str:
+    return fold(unicodedata.normalize("NFC", text))
+
+
+# -- Metrics -------------------------------------------------------------------------
+
+def evaluate(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
+    gains = [relevant.get(doc_id, 0) for doc_id in ranked[:DEPTH]]
+    dcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:10]))
+    ideal = sorted(relevant.values(), reverse=True)[:10]
+    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    first = next((i for i, g in enumerate(gains[:10]) if g > 0), None)
+    positive = sum(1 for g in relevant.values() if g > 0) or 1
+    return {
+        "nDCG@10": dcg / idcg if idcg else 0.0,
+        "MRR@10": 1.0 / (first + 1) if first is not None else 0.0,
+        "R@10": sum(1 for g in gains[:10] if g > 0) / positive,
+        "R@100": sum(1 for g in gains if g > 0) / positive,
+    }
+
+
+# -- Systems -------------------------------------------------------------------------
+
+class Tracuu:
+    name = "tracuu"
+
+    def __init__(self, root: Path):
+        self.service = SearchService(IndexStore(root), time_limit=30.0)
+
+    def search(self, text: str) -> list[str]:
+        result = self.service.search(SearchRequest(q=text, scope="web", per_page=DEPTH))
+        return [hit.id for hit in result.results]
+
+
+class WhooshBaseline:
+    """A Whoosh index of the same Documents with a stock analyzer."""
+
+    def __init__(self, name: str, root: Path, documents, analyzer, fieldnames: list[str]):
+        self.name = name
+        path = root / name
+        if not (path / "READY").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir(parents=True)
+            schema = fields.Schema(id=fields.ID(stored=True, unique=True),
+                                   **{f: fields.TEXT(analyzer=analyzer) for f in fieldnames})
+            ix = whoosh_index.create_in(str(path), schema)
+            writer = ix.writer(limitmb=256)
+            for doc in documents():
+                text = "\n\n".join(p for p in (doc.summary, doc.body) if p)
+                values = {"title": doc.title, "content": text} if len(fieldnames) == 2 else \
+                    {"text": f"{doc.title}\n\n{text}"}
+                writer.add_document(id=doc.id, **values)
+            writer.commit()
+            (path / "READY").write_text("ok")
+        self.ix = whoosh_index.open_dir(str(path))
+        self.searcher = self.ix.searcher(weighting=BM25F())
+        self.parser = qparser.MultifieldParser(fieldnames, self.ix.schema, group=qparser.OrGroup)
+        # Visitors' text is text, not syntax: only the plugins that read words.
+        for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.RangePlugin,
+                       qparser.GroupPlugin, qparser.OperatorsPlugin, qparser.BoostPlugin, qparser.EveryPlugin):
+            self.parser.remove_plugin_class(plugin)
+
+    def search(self, text: str) -> list[str]:
+        query = self.parser.parse(text)
+        return [hit["id"] for hit in self.searcher.search(query, limit=DEPTH)]
+
+
+def plain_bm25(root, documents):
+    return WhooshBaseline("bm25", root, documents, RegexTokenizer(r"\w+") | LowercaseFilter(), ["text"])
+
+
+def whoosh_standard(root, documents):
+    return WhooshBaseline("whoosh-std", root, documents, StandardAnalyzer(), ["title", "content"])
+
+
+# -- Indexes -------------------------------------------------------------------------
+
+def documents_of(data: Path, files: list[str]):
+    def read():
+        for name in files:
+            for item in read_source(data / name):
+                if hasattr(item, "index_fields"):
+                    yield item
+    return read
+
+
+def build_tracuu(root: Path, data: Path, files: list[str], base: Path | None = None) -> Path:
+    """An index home with ``files``; starts from a copy of ``base`` (which holds a prefix of them)."""
+    if (root / "READY").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    todo = files
+    if base is not None:
+        shutil.copytree(base, root, ignore=shutil.ignore_patterns("write.lock", "READY"))
+        todo = [f for f in files if f not in json.loads((base / "READY").read_text())]
+    started = time.perf_counter()
+    report = index_documents(IndexStore(root), (d for d in documents_of(data, todo)()))
+    print(f"# indexed {report.indexed} documents of {', '.join(todo)} into {root.name} "
+          f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    (root / "READY").write_text(json.dumps(files))
+    return root
+
+
+# -- Running -------------------------------------------------------------------------
+
+def run(system, queries: list[dict], stripped: bool, misses: list | None = None) -> dict[str, dict[str, float]]:
+    """Mean metrics per category (and "all") for one system on one query list."""
+    sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    counts: dict[str, int] = defaultdict(int)
+    for q in queries:
+        text = strip_diacritics(q["query"]) if stripped else q["query"]
+        ranked = system.search(text)
+        scores = evaluate(ranked, q["relevant"])
+        for cat in (q["category"], "all"):
+            counts[cat] += 1
+            for m, v in scores.items():
+                sums[cat][m] += v
+        if misses is not None and scores["MRR@10"] < 1.0:
+            misses.append((q, text, ranked[:5], scores))
+    return {cat: {m: sums[cat][m] / counts[cat] for m in METRICS} | {"n": counts[cat]} for cat in counts}
+
+
+def print_table(title: str, results: dict[str, dict], metrics=METRICS) -> None:
+    systems = list(results)
+    cats = sorted({c for r in results.values() for c in r if c != "all"}) + ["all"]
+    print(f"\n### {title}\n")
+    header = "| category | n | " + " | ".join(f"{s} {m}" for m in metrics for s in systems) + " |"
+    print(header)
+    print("|" + "---|" * (2 + len(metrics) * len(systems)))
+    for cat in cats:
+        first = results[systems[0]].get(cat)
+        if not first:
+            continue
+        cells = [f"{results[s].get(cat, {}).get(m, 0):.3f}" for m in metrics for s in systems]
+        print(f"| {cat} | {first['n']} | " + " | ".join(cells) + " |")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchdata folder (read in place)")
+    parser.add_argument("--index-dir", type=Path, help="keep the indexes here and reuse them (default: a temp dir)")
+    parser.add_argument("--only", choices=["legal", "visitor"], help="run one query file")
+    parser.add_argument("--queries", type=Path, default=VISITOR_QUERIES, help="the visitor-style query file")
+    parser.add_argument("--no-baselines", action="store_true", help="tracuu only (faster while tuning)")
+    parser.add_argument("--no-stripped", action="store_true", help="skip the runs without diacritics")
+    parser.add_argument("--sample", type=int, help="use every Nth legal query (faster while tuning)")
+    parser.add_argument("--show-misses", action="store_true", help="print queries whose first result is wrong")
+    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    args = parser.parse_args(argv)
+
+    temp = None
+    root = args.index_dir
+    if root is None:
+        temp = tempfile.TemporaryDirectory(prefix="tracuu-relbench-")
+        root = Path(temp.name)
+    root.mkdir(parents=True, exist_ok=True)
+    figures = {}
+    try:
+        plans = []
+        if args.only in (None, "legal"):
+            queries = load_queries(args.data / "legal_queries.jsonl")
+            if args.sample:
+                queries = queries[::args.sample]
+            plans.append(("legal_queries", queries, LEGAL_CORPUS, root / "legal"))
+        if args.only in (None, "visitor"):
+            plans.append(("visitor", load_queries(args.queries), UNION_CORPUS, root / "union"))
+        legal_home = None
+        for name, queries, files, home in plans:
+            base = legal_home if files != LEGAL_CORPUS else None
+            if base is None and files != LEGAL_CORPUS and (root / "legal" / "READY").exists():
+                base = root / "legal"
+            build_tracuu(home, args.data, files, base=base)
+            if files == LEGAL_CORPUS:
+                legal_home = home
+            systems = [Tracuu(home)]
+            if not args.no_baselines:
+                docs = documents_of(args.data, files)
+                systems += [plain_bm25(home.parent / f"{home.name}-baselines", docs),
+                            whoosh_standard(home.parent / f"{home.name}-baselines", docs)]
+            for stripped in ((False,) if args.no_stripped else (False, True)):
+                label = f"{name}{' (diacritics stripped)' if stripped else ''}"
+                results, misses = {}, []
+                for system in systems:
+                    started = time.perf_counter()
+                    results[system.name] = run(system, queries, stripped,
+                                               misses if args.show_misses and system.name == "tracuu" else None)
+                    print(f"# {label}: {system.name} took {time.perf_counter() - started:.1f} s",
+                          file=sys.stderr)
+                print_table(label, results)
+                figures[label] = results
+                for q, text, top, scores in misses:
+                    print(f"  MISS [{q['category']}] {q['id']} {text[:90]!r} want {list(q['relevant'])[:3]} "
+                          f"got {top[:3]} mrr={scores['MRR@10']:.2f}")
+        if args.json:
+            args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1))
+    finally:
+        if temp is not None:
+            temp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

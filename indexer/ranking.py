@@ -1,0 +1,132 @@
+"""Second-stage ranking of the best hits: coverage, proximity, diacritics, recency.
+
+Whoosh (pure Python) is fast at finding and BM25F-scoring candidates with a few terms,
+slow at phrase and proximity queries over every document. So the query finds candidates
+with BM25F (``indexer/query.py``), and this module reorders the best ``RERANK_WINDOW`` of
+them using their stored text, with features weighted by each syllable's IDF:
+
+* coverage: how much of what the visitor asked for (units: syllables or an abbreviation
+  with its expansions) the document contains; the same in the title, which says what the
+  document is about;
+* proximity: how many of the visitor's adjacent syllable pairs (bigrams) appear adjacent;
+* diacritics: syllables typed with diacritics found with the same diacritics
+  ("đường" above "dương" for ``đường``);
+* recency: a mild tie-breaker, at most ``RECENCY_WEIGHT`` for a document published today,
+  nothing when undated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+
+from whoosh.util.times import long_to_datetime
+
+from .analysis import fold, normalize_text
+
+RERANK_WINDOW = 100
+RECENCY_WEIGHT = 0.01
+HALF_LIFE_YEARS = 5.0
+# Weights of the features, added to the BM25F score scaled to [0, 1]. Tuned with bench/relevance.py.
+W_BM25 = 1.0
+W_COVERAGE = 1.0
+W_TITLE = 0.2
+W_BIGRAM = 1.5
+W_DIACRITICS = 0.3
+MAX_TEXT_CHARS = 20_000  # long documents: their opening is enough for these features
+_WORD_RE = re.compile(r"[^\W_]+(?:[/\-][^\W_]+)*")
+
+
+def recency_factor(published, now: datetime) -> float:
+    """1 + up to RECENCY_WEIGHT: full weight today, half after HALF_LIFE_YEARS, 0 when undated."""
+    if not isinstance(published, datetime):
+        return 1.0
+    years = max(0.0, (now - published).days / 365.25)
+    return 1.0 + RECENCY_WEIGHT / (1.0 + years / HALF_LIFE_YEARS)
+
+
+def _published(column, docnum):
+    try:  # a Whoosh datetime long; unset values are out of datetime's range
+        return long_to_datetime(int(column[docnum]))
+    except (IndexError, KeyError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _column(searcher):
+    try:
+        reader = searcher.reader()
+        if reader.has_column("published"):
+            return reader.column_reader("published", translate=False)
+    except Exception:  # an index without the column: no recency
+        pass
+    return None
+
+
+class _Idf:
+    """IDF of folded tokens in the index, looked up once per query."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.n = max(1, searcher.doc_count())
+        self.cache: dict[str, float] = {}
+
+    def __call__(self, token: str) -> float:
+        value = self.cache.get(token)
+        if value is None:
+            try:
+                df = self.searcher.doc_frequency("content_f", token) or self.searcher.doc_frequency("title_f", token)
+            except Exception:
+                df = 0
+            value = self.cache[token] = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+        return value
+
+
+def _text(text: str) -> tuple[str, set[str]]:
+    """`` folded syllables joined by spaces `` and the set of lower-case syllables with diacritics."""
+    tokens = _WORD_RE.findall(normalize_text(text[:MAX_TEXT_CHARS]).lower())
+    return " " + fold(" ".join(tokens)) + " ", set(tokens)
+
+
+def rerank(searcher, hits: list, parsed=None) -> list:
+    """``hits`` (Whoosh Hits, best first) reordered by the features above."""
+    if len(hits) < 2:
+        return hits
+    column = _column(searcher)
+    now = datetime.now()
+    units, bigrams, marked, idf = [], [], [], None
+    if parsed is not None and parsed.units:
+        idf = _Idf(searcher)
+        for unit in parsed.content_units:
+            weight = max(idf(t) for alt in unit.alternatives for t in alt)
+            units.append(([" ".join(alt) for alt in unit.alternatives], weight))
+        syllables = parsed.syllables
+        for a, b in dict.fromkeys(zip(syllables, syllables[1:])):
+            bigrams.append((f"{a} {b}", min(idf(a), idf(b))))
+        marked = [(s, idf(fold(s))) for s in parsed.marked]
+    unit_total = sum(w for _, w in units) or 1.0
+    bigram_total = sum(w for _, w in bigrams) or 1.0
+    marked_total = sum(w for _, w in marked) or 1.0
+    top = max((h.score or 0.0) for h in hits) or 1.0
+
+    keyed = []
+    for rank, hit in enumerate(hits):
+        score = W_BM25 * (hit.score or 0.0) / top
+        if units:
+            stored = hit.fields()
+            title, title_exact = _text(stored.get("title", "") + " " + (stored.get("doc_number") or ""))
+            body, body_exact = _text(" ".join(stored.get(k) or "" for k in ("summary", "body")))
+            text = title + body
+            coverage = sum(w for alts, w in units if any(f" {a} " in text for a in alts))
+            in_title = sum(w for alts, w in units if any(f" {a} " in title for a in alts))
+            near = sum(w for bigram, w in bigrams if f" {bigram} " in text)
+            score += W_COVERAGE * coverage / unit_total + W_TITLE * in_title / unit_total
+            score += W_BIGRAM * near / bigram_total
+            if marked:
+                exact = title_exact | body_exact
+                score += W_DIACRITICS * sum(w for s, w in marked if s in exact) / marked_total
+        if column is not None:
+            score *= recency_factor(_published(column, hit.docnum), now)
+        keyed.append((-score, rank, hit))
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return [hit for _, _, hit in keyed]
