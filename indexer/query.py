@@ -328,6 +328,10 @@ def _sequence(tokens: tuple[str, ...], weight: float = 1.0, slop: int = 1) -> Q.
 def _unit_match(unit: Unit) -> Q.Query:
     """A unit anywhere in the text; "87/2015" also matches every number 87/2015/...."""
     matches = [_sequence(alt, weight) for alt, weight in zip(unit.alternatives, unit.weights)]
+    typed = unit.alternatives[0]
+    if len(typed) > 1:
+        # What the visitor typed also matches as separate syllables (the phrase scores more).
+        matches.append(Q.And([_any_field(FOLDED_FIELDS, t) for t in typed]))
     if unit.number_year:
         prefix = unit.alternatives[0][0] + "/"
         matches += [Q.Prefix("doc_number_key", prefix, boost=DOC_NUMBER_BOOST / 2),
@@ -398,7 +402,7 @@ def build(parsed: ParsedQuery, require_all: bool = True, searcher=None) -> Q.Que
     for words in parsed.phrase_words:
         scorers += [_any_field(WORD_FIELDS, w) for w in words]
     numbers = _doc_number_queries(parsed)
-    phrases = [_sequence(p, slop=0) for p in parsed.phrases]
+    phrases = [_sequence(p, slop=1) for p in parsed.phrases]
 
     if not long_query and units:
         required: Q.Query = Q.And([_unit_match(u) for u in units] + phrases)
@@ -435,7 +439,7 @@ def _apply_syntax(query: Q.Query, parsed: ParsedQuery, searcher) -> Q.Query:
         clause = _filter(name.rstrip("!"), values, searcher)
         if clause is not None:
             (negative if negated else positive).append(clause)
-    negative += [_sequence(tokens, slop=0) for tokens in parsed.excluded]
+    negative += [_sequence(tokens, slop=1) for tokens in parsed.excluded]
     if positive:
         query = Q.Require(query, Q.And(positive) if len(positive) > 1 else positive[0])
     if negative:

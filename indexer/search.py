@@ -22,6 +22,7 @@ from .cache import SearchCache, request_key
 from .document import link_url
 from .query import MAX_QUERY_CHARS, QueryError, build, is_relaxed_from_start, needs_fallback, parse
 from .ranking import RERANK_WINDOW, rerank
+from .related import related as related_documents
 from .schema import KINDS
 from .store import IndexMissing, IndexStore
 from .synonyms import Synonyms
@@ -185,6 +186,10 @@ class SearchService:
         result.results = [self._hit(hit, parsed) for hit in hits]
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
+
+    def related(self, doc_id: str, limit: int = 5) -> list[dict]:
+        """Documents like ``doc_id`` (indexer.related); DocumentNotFound when it is not indexed."""
+        return related_documents(self._searcher(), doc_id, limit=limit)
 
     def suggest(self, q: str, scope: str = "site", site: str | None = None, limit: int = 8) -> list[dict]:
         """Autocomplete for the search box: see indexer.suggest.complete."""

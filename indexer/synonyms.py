@@ -110,7 +110,10 @@ class Synonyms:
                         continue
                     if term.capitals and not (typed.isupper() and typed.upper() == typed):
                         continue
-                    return length, term, [t for t in group if t.tokens != term.tokens]
+                    # A capitals-only term is never searched for: once folded it is an ordinary syllable.
+                    others = [t for t in group if t.tokens != term.tokens and not t.capitals]
+                    if others:
+                        return length, term, others
         return None
 
     @classmethod

@@ -51,6 +51,25 @@ def suggest():
     return jsonify(query=q, suggestions=items)
 
 
+@api.get("/related/<path:doc_id>")
+def related(doc_id):
+    """Documents like this one (ids may hold slashes: 87/2015/NĐ-CP#3)."""
+    from indexer.related import DocumentNotFound
+
+    try:
+        limit = _int_arg("limit", 5)
+        if not 1 <= limit <= 20:
+            raise QueryError("limit phải từ 1 đến 20")
+        items = current_app.extensions["tracuu.search"].related(doc_id, limit=limit)
+    except QueryError as exc:
+        return jsonify(error=str(exc)), 400
+    except DocumentNotFound:
+        return jsonify(error="Không tìm thấy văn bản này."), 404
+    except IndexMissing:
+        return jsonify(error="Chưa có dữ liệu để tìm kiếm (chỉ mục chưa được tạo)."), 503
+    return jsonify(id=doc_id, related=items)
+
+
 def _int_arg(name: str, default: int) -> int:
     raw = request.args.get(name, "").strip()
     if not raw:
