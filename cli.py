@@ -7,6 +7,7 @@ Errors are one clear line on stderr and a non-zero exit code.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -48,10 +49,11 @@ def _guard(func):
     def wrapper(*args, **kwargs):
         from indexer import QueryError, StoreError, UnsupportedSource
         from indexer.sources.sites import SiteConfigError
+        from indexer.synonyms import SynonymsError
 
         try:
             return func(*args, **kwargs)
-        except (StoreError, UnsupportedSource, QueryError, SiteConfigError) as exc:
+        except (StoreError, UnsupportedSource, QueryError, SiteConfigError, SynonymsError) as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
             _fail("interrupted; the index is as it was before this command", code=130)
@@ -78,11 +80,17 @@ SITES_OPTION = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index-dir", envvar="TRACUU_INDEX_DIR", default=DEFAULT_INDEX_DIR, show_default=True,
               type=click.Path(file_okay=False), help="Index home (env TRACUU_INDEX_DIR).")
+@click.option("--synonyms", "synonyms", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra abbreviations/synonyms file (format of indexer/data/synonyms.txt); repeatable. "
+                   "Used by search and serve.")
 @click.version_option(package_name="tracuu", message="tracuu %(version)s")
 @click.pass_context
-def main(ctx, index_dir):
+def main(ctx, index_dir, synonyms):
     """tracuu: Vietnamese search for government department websites."""
     ctx.obj = Context(index_dir)
+    ctx.obj.synonyms = [str(Path(p).resolve()) for p in synonyms]
+    if synonyms:  # `serve` runs the web app in gunicorn workers: they read it from the environment
+        os.environ["TRACUU_SYNONYMS_FILES"] = json.dumps(ctx.obj.synonyms)
 
 
 @main.command("index")
@@ -158,7 +166,7 @@ def search_cmd(obj: Context, query, scope, site, kind, sort, limit, page, as_jso
 
     if scope == "site" and not site:
         _fail("--scope site needs --site SLUG")
-    result = SearchService(obj.store).search(
+    result = SearchService(obj.store, synonyms=getattr(obj, "synonyms", None)).search(
         SearchRequest(q=query, scope=scope, site=site, kind=kind, sort=sort, page=page, per_page=limit))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

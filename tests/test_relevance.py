@@ -208,3 +208,34 @@ def test_related_api(tmp_path):
     assert client.get("/api/related/nd-87?limit=0").status_code == 400
     search = client.get("/api/search?q=UBND&scope=web").get_json()
     assert search["expansions"] == [{"term": "UBND", "expansions": ["ủy ban nhân dân"]}]
+
+
+def test_admins_synonyms_file_in_the_app_config(tmp_path):
+    from webapp import create_app
+
+    extra = tmp_path / "synonyms.txt"
+    extra.write_text("KHCC = kế hoạch cải cách\n", encoding="utf-8")
+    store = IndexStore(tmp_path / "ix")
+    index_documents(store, DOCS)
+    client = create_app({"INDEX_DIR": str(store.root), "TESTING": True, "SYNONYMS_FILES": [str(extra)]}).test_client()
+    body = client.get("/api/search?q=KHCC&scope=web").get_json()
+    assert body["expansions"] == [{"term": "KHCC", "expansions": ["kế hoạch cải cách"]}]
+    assert body["results"][0]["id"] == "ubnd-long"
+
+
+def test_cli_synonyms_option(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    monkeypatch.setenv("TRACUU_SYNONYMS_FILES", "[]")  # the option sets it for `serve`; restored after the test
+
+    from cli import main
+
+    extra = tmp_path / "synonyms.txt"
+    extra.write_text("KHCC = kế hoạch cải cách\n", encoding="utf-8")
+    store = IndexStore(tmp_path / "ix")
+    index_documents(store, DOCS)
+    result = CliRunner().invoke(main, ["--index-dir", str(store.root), "--synonyms", str(extra), "search", "KHCC", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"ubnd-long"' in result.output
+    missing = CliRunner().invoke(main, ["--index-dir", str(store.root), "--synonyms", str(tmp_path / "no.txt"), "search", "x"])
+    assert missing.exit_code != 0

@@ -26,10 +26,18 @@ DEFAULTS = {
     "PAGE_MAX_AGE": 0,  # ... of HTML pages (0: always revalidate with the ETag)
     "STATIC_MAX_AGE": 31536000,  # ... of versioned static files
     "JSON_AS_ASCII": False,
+    "SYNONYMS_FILES": [],  # admins' abbreviation/synonym files added to indexer/data/synonyms.txt
     "QUERY_LOG": True,  # log searches and clicks (no IP, no cookie) for `tracuu report`, see indexer.querylog
 }
 
 log = logging.getLogger(__name__)
+
+
+def _as_list(value) -> list:
+    """A setting that may be one path or a list of them."""
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -49,7 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
     store = IndexStore(app.config["INDEX_DIR"])
     app.extensions["tracuu.search"] = SearchService(
         store, default_site=app.config["DEFAULT_SITE"], time_limit=float(app.config["SEARCH_TIME_LIMIT"]),
-        web_sites=app.config["WEB_SITES"], cache_size=int(app.config["SEARCH_CACHE_SIZE"]))
+        web_sites=app.config["WEB_SITES"], cache_size=int(app.config["SEARCH_CACHE_SIZE"]),
+        synonyms=_as_list(app.config["SYNONYMS_FILES"]))
 
     from flask_cors import CORS
 
