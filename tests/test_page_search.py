@@ -209,6 +209,7 @@ def test_opensearch_description_and_link(web):
     assert response.mimetype == "application/opensearchdescription+xml"
     root = ET.fromstring(response.data)
     ns = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
+    assert root.find("os:ShortName", ns).text == "Tra cứu"  # at most 16 characters; the name is longer
     urls = {u.get("type"): u.get("template") for u in root.findall("os:Url", ns)}
     assert urls["text/html"] == "http://localhost/?q={searchTerms}"
     suggest = urls["application/x-suggestions+json"]
