@@ -66,6 +66,13 @@ bị do từ đến tại một như sẽ đã đang thế sao bao nhiêu ai ở
 đúng sai hỏi trả lời ạ nhé ơi à vì bởi nhưng còn đây kia ấy chỉ rất
 """.split())
 FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS) - {"bao", "tai", "do", "den", "co", "ra", "bi", "sao"}
+# Question phrases (folded): their syllables are stop words there, whatever they mean elsewhere.
+QUESTION_PHRASES = [tuple(p.split()) for p in (
+    "bao nhieu", "bao lau", "the nao", "nhu the nao", "la gi", "o dau", "la dau", "khi nao", "hay khong",
+    "duoc khong", "co phai", "phai khong", "ra sao", "co khong", "co duoc", "tai sao", "vi sao", "lam sao")]
+# Queries with at least this many content units may miss one of them (a typo, a word the
+# documents do not use); the ranking stage puts documents with every unit first.
+MIN_UNITS_FOR_ONE_MISSING = 4
 
 # Document types and the code they carry in a number (87/2015/NĐ-CP, 91/2015/QH13).
 DOC_TYPE_CODES = {
@@ -237,7 +244,18 @@ def _units(tokens: list[tuple[str, str]], synonyms: Synonyms, parsed: ParsedQuer
             pending_or = False
             continue
         units.append(unit)
+    _mark_question_phrases(units)
     return units
+
+
+def _mark_question_phrases(units: list[Unit]) -> None:
+    folded = [u.alternatives[0] if len(u.alternatives[0]) == 1 else None for u in units]
+    for phrase in QUESTION_PHRASES:
+        n = len(phrase)
+        for i in range(len(units) - n + 1):
+            if all(folded[i + k] == (phrase[k],) for k in range(n)):
+                for k in range(n):
+                    units[i + k].stop = True
 
 
 def _doc_type_codes(syllables: list[str]) -> list[str]:
@@ -405,7 +423,16 @@ def build(parsed: ParsedQuery, require_all: bool = True, searcher=None) -> Q.Que
     phrases = [_sequence(p, slop=1) for p in parsed.phrases]
 
     if not long_query and units:
-        required: Q.Query = Q.And([_unit_match(u) for u in units] + phrases)
+        matches = [_unit_match(u) for u in units]
+        if require_all and len(units) >= MIN_UNITS_FOR_ONE_MISSING:
+            every = Q.And(matches)
+            # All but one unit, in any position; documents with every unit also score for `every`.
+            any_but_one = Q.Or([Q.And(matches[:i] + matches[i + 1:]) for i in range(len(matches))])
+            required: Q.Query = Q.Or([every, any_but_one])
+        else:
+            required = Q.And(matches)
+        if phrases:
+            required = Q.And([required, *phrases])
         main = Q.AndMaybe(required, Q.Or(scorers)) if scorers else required
         query = Q.Or([main, *numbers]) if numbers else main
     elif units:

@@ -32,6 +32,10 @@ HALF_LIFE_YEARS = 5.0
 W_BM25 = 1.0
 W_COVERAGE = 1.0
 W_TITLE = 0.2
+# Short queries (a few words) name what the document is about: its title counts more.
+W_TITLE_SHORT = 1.0
+W_TITLE_BIGRAM_SHORT = 0.5
+SHORT_QUERY_UNITS = 8
 W_BIGRAM = 1.5
 W_DIACRITICS = 0.3
 MAX_TEXT_CHARS = 20_000  # long documents: their opening is enough for these features
@@ -104,6 +108,8 @@ def rerank(searcher, hits: list, parsed=None) -> list:
         for a, b in dict.fromkeys(zip(syllables, syllables[1:])):
             bigrams.append((f"{a} {b}", min(idf(a), idf(b))))
         marked = [(s, idf(fold(s))) for s in parsed.marked]
+    short = len(units) <= SHORT_QUERY_UNITS
+    w_title = W_TITLE_SHORT if short else W_TITLE
     unit_total = sum(w for _, w in units) or 1.0
     bigram_total = sum(w for _, w in bigrams) or 1.0
     marked_total = sum(w for _, w in marked) or 1.0
@@ -120,8 +126,10 @@ def rerank(searcher, hits: list, parsed=None) -> list:
             coverage = sum(w for alts, w in units if any(f" {a} " in text for a in alts))
             in_title = sum(w for alts, w in units if any(f" {a} " in title for a in alts))
             near = sum(w for bigram, w in bigrams if f" {bigram} " in text)
-            score += W_COVERAGE * coverage / unit_total + W_TITLE * in_title / unit_total
+            score += W_COVERAGE * coverage / unit_total + w_title * in_title / unit_total
             score += W_BIGRAM * near / bigram_total
+            if short and bigrams:
+                score += W_TITLE_BIGRAM_SHORT * sum(w for bigram, w in bigrams if f" {bigram} " in title) / bigram_total
             if marked:
                 exact = title_exact | body_exact
                 score += W_DIACRITICS * sum(w for s, w in marked if s in exact) / marked_total
