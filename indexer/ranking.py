@@ -36,6 +36,11 @@ W_TITLE = 0.2
 W_TITLE_SHORT = 1.0
 W_TITLE_BIGRAM_SHORT = 0.5
 SHORT_QUERY_UNITS = 8
+# "X là gì", "thế nào là X": the visitor asks for a definition, which laws give in an article
+# titled "Giải thích từ ngữ".
+W_DEFINITION = 0.5
+DEFINITION_QUESTIONS = (" la gi ", " the nao la ", " nghia la gi ", " duoc hieu la ")
+DEFINITION_TITLES = (" giai thich tu ngu ",)
 W_BIGRAM = 1.5
 W_DIACRITICS = 0.3
 MAX_TEXT_CHARS = 20_000  # long documents: their opening is enough for these features
@@ -109,6 +114,8 @@ def rerank(searcher, hits: list, parsed=None) -> list:
             bigrams.append((f"{a} {b}", min(idf(a), idf(b))))
         marked = [(s, idf(fold(s))) for s in parsed.marked]
     short = len(units) <= SHORT_QUERY_UNITS
+    asked = " " + " ".join(parsed.syllables) + " " if parsed is not None else ""
+    definition = short and any(q in asked for q in DEFINITION_QUESTIONS)
     w_title = W_TITLE_SHORT if short else W_TITLE
     unit_total = sum(w for _, w in units) or 1.0
     bigram_total = sum(w for _, w in bigrams) or 1.0
@@ -128,6 +135,8 @@ def rerank(searcher, hits: list, parsed=None) -> list:
             near = sum(w for bigram, w in bigrams if f" {bigram} " in text)
             score += W_COVERAGE * coverage / unit_total + w_title * in_title / unit_total
             score += W_BIGRAM * near / bigram_total
+            if definition and any(t in title for t in DEFINITION_TITLES):
+                score += W_DEFINITION
             if short and bigrams:
                 score += W_TITLE_BIGRAM_SHORT * sum(w for bigram, w in bigrams if f" {bigram} " in title) / bigram_total
             if marked:
