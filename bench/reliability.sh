@@ -10,7 +10,7 @@ trap 'rm -f "$figures"' EXIT
 if [ -z "${QUICK:-}" ]; then export TRACUU_FULL=1; fi
 TRACUU_FIGURES="$figures" ./scripts/test.sh -m reliability -q "$@" || status=$?
 echo
-echo "Reliability figures (${TRACUU_FULL:+full}${TRACUU_FULL:-quick} profile):"
+echo "Reliability figures ($([ -n "${TRACUU_FULL:-}" ] && echo full || echo quick) profile):"
 .venv/bin/python - "$figures" <<'PY'
 import json, sys
 try:

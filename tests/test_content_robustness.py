@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import CP1258_PAGE, NFD_PAGE, encode_cp1258, render_article
+from conftest import NFD_PAGE, encode_cp1258, render_article
 from reliability import record, tracuu
 
 pytestmark = pytest.mark.reliability

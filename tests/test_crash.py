@@ -88,7 +88,7 @@ def _holds_lock(index_dir: Path, pid: int):
 
 def _progress_at_least(log: Path, count: int):
     def check():
-        found = re.findall(r"(\d+) docs", log.read_text(encoding="utf-8", errors="replace"))
+        found = re.findall(r"ndexing: (\d+) docs", log.read_text(encoding="utf-8", errors="replace"))
         return found and int(found[-1]) >= count
     return check
 
@@ -155,6 +155,8 @@ def _kill_during(index_dir, log, args, label):
         kill_group(proc)
         if running:
             killed += 1
+        print(f"{label}: kill point {name!r}: " + ("killed while running" if running else
+              f"the run had ended ({proc.returncode}): {log.read_text(errors='replace')[-200:]!r}"))
         # The live index opens and answers exactly as before (or, for a run killed after its
         # commit, still answers everything it did).
         _assert_serving_as_before(index_dir, before, exact=label != "crawl")
