@@ -214,7 +214,8 @@ TRAVERSALS = [
     "/static/%252e%252e/setup.cfg", "/static//etc/passwd", "/static/%2fetc%2fpasswd", "/static/..%00/setup.cfg",
     "/embed.js/../../setup.cfg", "/embed/../setup.cfg", "/embed?site=../../../etc/passwd",
     "/static/templates/base.html", "/static/../templates/base.html", "/..%2f..%2fetc/passwd",
-    "/api/../../setup.cfg", "/static/%c0%ae%c0%ae/setup.cfg",
+    "/api/../../setup.cfg", "/static/%c0%ae%c0%ae/setup.cfg", "/api/related/..%2f..%2fsetup.cfg",
+    "/api/related/../../../etc/passwd", "/api/related/%2e%2e%2f%2e%2e%2fsetup.cfg",
 ]
 SECRETS = ("[metadata]", "root:x:0:0", "create_app", "{% block")
 
