@@ -338,7 +338,7 @@ class Server:
             cmd += ["--threads", str(threads)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT,
                                      start_new_session=True)
-        deadline = time.time() + 60
+        deadline = time.time() + 240  # the master builds the vocabulary first: seconds on a big index
         while time.time() < deadline:
             try:
                 status, _ = self.get("/api/search?q=kh%E1%BB%9Fi+%C4%91%E1%BB%99ng&scope=web")
@@ -351,7 +351,7 @@ class Server:
             time.sleep(0.3)
         else:
             self.stop()
-            raise RuntimeError("tracuu serve did not answer within 60 s")
+            raise RuntimeError("tracuu serve did not answer within 240 s")
         # Let every worker open its searcher before anything is measured.
         for _ in range(8 * workers):
             self.get("/api/search?q=kh%E1%BB%9Fi+%C4%91%E1%BB%99ng&scope=web")
@@ -387,10 +387,12 @@ def search_path(q: str) -> str:
     return "/api/search?" + urllib.parse.urlencode({"q": q, "scope": "web"})
 
 
-def sequential(server: Server, paths: list[str]) -> tuple[list[float], int]:
+def sequential(server: Server, paths: list[str], repeat: int = 1) -> tuple[list[float], int]:
+    """Each path ``repeat`` times in a row on one keep-alive connection (so on one worker, whose
+    cache a repeat can hit); the times of all requests in order."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     times, errors = [], 0
-    for path in paths:
+    for path in (p for p in paths for _ in range(repeat)):
         started = time.perf_counter()
         try:
             status, _ = server.get(path, conn)
@@ -463,8 +465,8 @@ def main(argv=None):
     ap.add_argument("--docs", type=int, help="documents per corpus file (news: 3x); default all, --quick 150")
     ap.add_argument("--queries", type=int, help="queries in the log; default 2000, --quick 300")
     ap.add_argument("--latency-sample", type=int, help="queries of the log timed one by one in-process and over "
-                                                        "HTTP (default 600, --quick all)")
-    ap.add_argument("--repeat-sample", type=int, help="visitor queries timed cold then repeated (default 100)")
+                                                        "HTTP (default 200, --quick all)")
+    ap.add_argument("--repeat-sample", type=int, help="visitor queries timed cold then repeated, and replayed for the memory run (default 40)")
     ap.add_argument("--duration", type=float, help="seconds per throughput run; default 12, --quick 4")
     ap.add_argument("--requests", type=int, help="requests a serving worker's memory is followed over "
                                                   "(default 10000, --quick 3000)")
@@ -510,15 +512,19 @@ def main(argv=None):
         visitor = [r["q"] for r in log_rows if r["kind"] != "question"]
         # Latencies one by one on a seeded sample of the log (the same queries everywhere); the
         # throughput runs replay the whole log.
-        lat_n = min(len(queries), args.latency_sample or (len(queries) if args.quick else 600))
+        lat_n = min(len(queries), args.latency_sample or (len(queries) if args.quick else 200))
         sample_idx = sorted(random.Random(SEED).sample(range(len(queries)), lat_n))
         lat_queries = [queries[i] for i in sample_idx]
         fig["sample_idx"] = sample_idx
         fig["query_kinds"] = [log_rows[i]["kind"] for i in sample_idx]
-        repeat_visitor = visitor[:args.repeat_sample or (60 if args.quick else 100)]
+        repeat_visitor = visitor[:args.repeat_sample or 40]
         fig["queries"] = {"total": len(queries), "visitor": len(visitor), "questions": len(queries) - len(visitor)}
         (work / "spec.json").write_text(json.dumps({"sources": sources, "queries": queries}, ensure_ascii=False))
         worker = [sys.executable, __file__, "--work", str(work), "--worker"]
+
+        def save():  # after every phase, so a run cut short still leaves its figures
+            if args.json:
+                args.json.write_text(json.dumps(fig, ensure_ascii=False, default=str), encoding="utf-8")
 
         # -- indexing
         log("pyvi alone (the floor) ...")
@@ -526,6 +532,7 @@ def main(argv=None):
         fig["floor"] = floor
         mb = floor["bytes"] / 1e6
         log(f"  {floor['docs']} docs, {mb:.1f} MB in {floor['seconds']:.1f} s")
+        save()
 
         log("tracuu index (full rebuild) ...")
         index_dir = work / "tracuu"
@@ -534,20 +541,24 @@ def main(argv=None):
         fig["tracuu_index"]["size"] = dir_size(index_dir)
         fig["tracuu_index"]["docs"] = floor["docs"]
         log(f"  {fig['tracuu_index']['wall']:.1f} s")
+        save()
         if "baselines" not in skip:
             log("Whoosh StandardAnalyzer ...")
             fig["whoosh_standard"] = run_measured(worker + ["whoosh-standard"])
             log("tantivy ...")
             fig["tantivy_index"] = run_measured(worker + ["tantivy"])
+            save()
 
         # -- searching, in process
         log(f"in-process search, {len(lat_queries)} queries, cache off ...")
         fig["inproc"] = search_inprocess(index_dir, lat_queries)
+        save()
         if "baselines" not in skip:
             log("tantivy search ...")
             fig["tantivy_search"] = search_tantivy(work)
         log("repeated vs cold ...")
         fig["cold"], fig["repeated"] = repeated_vs_cold(index_dir, repeat_visitor)
+        save()
 
         # -- HTTP
         if "http" not in skip:
@@ -573,6 +584,7 @@ def main(argv=None):
                     served += fig["wrk"][clients]["requests"]
                 fig["rss_cold_end"] = server.worker_rss_mb()
                 fig["served_cold"] = served
+                save()
             finally:
                 server.stop()
 
@@ -580,20 +592,21 @@ def main(argv=None):
             server = Server(index_dir, 1, args.threads, cache_size=0)
             try:
                 fig["wrk_1worker"] = {c: wrk(server, work, paths, c, duration) for c in (4, 16)}
+                save()
             finally:
                 server.stop()
 
             log(f"HTTP: {args.workers} workers, cache on (the production setting): repeated vs cold, "
-                f"memory over {mem_requests} requests of the portal's repeated queries ...")
+                f"memory over {mem_requests} requests of repeated visitor queries ...")
             server = Server(index_dir, args.workers, args.threads, cache_size=1024)
             try:
                 rss = [(0, server.worker_rss_mb())]
-                fig["http_cold"], _ = sequential(server, repeat_paths)
-                fig["http_repeated"], _ = sequential(server, repeat_paths)
+                pairs, _ = sequential(server, repeat_paths, repeat=2)
+                fig["http_cold"], fig["http_repeated"] = pairs[0::2], pairs[1::2]
                 done = 2 * len(repeat_paths)
                 rss.append((done, server.worker_rss_mb()))
                 while done < mem_requests:
-                    r = wrk(server, work, visitor_paths, 16, max(2.0, duration / 3))
+                    r = wrk(server, work, repeat_paths, 16, max(2.0, duration / 3))
                     fig["wrk_cached"] = r  # the last run: the steady state
                     done += r["requests"]
                     rss.append((done, server.worker_rss_mb()))
@@ -614,12 +627,22 @@ def main(argv=None):
 
 
 def report(fig: dict, mb: float) -> None:
+    """Print the run's tables; a run cut short prints what it has."""
+    lines: list[str] = []
+    try:
+        _report(fig, mb, lines)
+    except KeyError as exc:
+        lines.append(f"(the run stopped before {exc} was measured)")
+    print("\n".join(lines))
+
+
+def _report(fig: dict, mb: float, lines: list[str]) -> None:
     floor = fig["floor"]
     docs = floor["docs"]
     q = fig["queries"]
-    lines = [f"tracuu speed, {fig['started']}, {fig['cores']} cores; {docs} documents, {mb:.1f} MB of text; "
+    lines += [f"tracuu speed, {fig['started']}, {fig['cores']} cores; {docs} documents, {mb:.1f} MB of text; "
              f"log of {q['total']} queries ({q['visitor']} visitor, {q['questions']} questions), "
-             f"{len(fig['inproc'])} of them timed one by one", ""]
+             f"{len(fig.get('sample_idx') or [])} of them timed one by one", ""]
     lines.append("| indexing | s | docs/s | MB/s | peak MB | index MB | time vs pyvi |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|")
 
@@ -667,12 +690,13 @@ def report(fig: dict, mb: float) -> None:
         for clients, r in fig["wrk"].items():
             lines.append(f"| 2 workers, {clients} clients | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
                          f"{r['errors']} | {ratio(r['rps'], one):.2f}x |")
-        for clients, r in fig["wrk_1worker"].items():
+        for clients, r in fig.get("wrk_1worker", {}).items():
             lines.append(f"| 1 worker, {clients} clients | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
                          f"{r['errors']} | {ratio(r['rps'], one):.2f}x |")
-        r = fig["wrk_cached"]
-        lines.append(f"| 2 workers, 16 clients, repeated visitor queries, cache on | {r['rps']:.1f} | {r['p50']:.1f} | "
-                     f"{r['p99']:.1f} | {r['errors']} | {ratio(r['rps'], one):.2f}x |")
+        r = fig.get("wrk_cached")
+        if r:
+            lines.append(f"| 2 workers, 16 clients, repeated visitor queries, cache on | {r['rps']:.1f} | {r['p50']:.1f} | "
+                             f"{r['p99']:.1f} | {r['errors']} | {ratio(r['rps'], one):.2f}x |")
 
     lines += ["", "| target | measured | met |", "|---|---:|:-:|"]
 
@@ -691,7 +715,7 @@ def report(fig: dict, mb: float) -> None:
         target("HTTP p50 <= 1.5x in-process p50", f"{h:.2f}x", h <= 1.5)
         r = pct(fig["http_seq"], 99) / pct(fig["http_seq"], 50)
         target("HTTP p99 < 10x p50", f"{r:.1f}x", r < 10)
-    if "wrk" in fig:
+    if "wrk_1worker" in fig:
         two, single = fig["wrk"][16]["rps"], fig["wrk_1worker"][16]["rps"]
         target("2 workers >= 1.7x 1 worker (16 clients)", f"{ratio(two, single):.2f}x", ratio(two, single) >= 1.7)
         e = fig["wrk"][16]["errors"]
@@ -716,7 +740,6 @@ def report(fig: dict, mb: float) -> None:
         cold_growth = max(b - a for a, b in zip(fig["rss_start"], fig["rss_cold_end"]))
         lines.append(f"| worker memory, cache off, over its first {fig['served_cold']} requests | {cold_growth:+.1f} MB "
                      f"(now {', '.join(f'{v:.0f}' for v in fig['rss_cold_end'])} MB) | – |")
-    print("\n".join(lines))
 
 
 if __name__ == "__main__":
