@@ -18,7 +18,7 @@ Query files: ``legal_queries.jsonl`` (``relevant`` is a list of ids, grade 1, ca
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/relevance.py                 # everything, ~10 min on 2 cores
+    .venv/bin/python bench/relevance.py                 # everything, ~30-40 min on 2 busy cores
     .venv/bin/python bench/relevance.py --index-dir /tmp/relbench   # keep/reuse the indexes
     .venv/bin/python bench/relevance.py --only visitor --no-baselines --show-misses
 """
