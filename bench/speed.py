@@ -605,7 +605,8 @@ def main(argv=None):
                 fig["http_cold"], fig["http_repeated"] = pairs[0::2], pairs[1::2]
                 done = 2 * len(repeat_paths)
                 rss.append((done, server.worker_rss_mb()))
-                while done < mem_requests:
+                stop_at = time.time() + max(120.0, duration * 10)  # also bounded in time
+                while done < mem_requests and time.time() < stop_at:
                     r = wrk(server, work, repeat_paths, 16, max(2.0, duration / 3))
                     fig["wrk_cached"] = r  # the last run: the steady state
                     done += r["requests"]

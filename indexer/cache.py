@@ -12,8 +12,9 @@ version, so it can never be answered from an older one; entries of older
 versions are dropped as soon as a newer version is seen.
 
 The cache is bounded by entry count (LRU, ``cachetools``); results of a few
-kilobytes each keep 1,024 entries within a few MB per worker. Incomplete results
-(the time limit cut the search short) are not kept.
+kilobytes each keep 1,024 entries within a few MB per worker. Results the time limit
+cut short are kept as well (marked ``partial``): a repeated heavy query must not cost the
+full time limit again each time (bench/speed.py showed them dominating a worker's time).
 """
 
 from __future__ import annotations

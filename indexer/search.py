@@ -153,8 +153,9 @@ class SearchService:
         except IndexMissing:
             return self._search(request)
         version = (self._local.generation, searcher.ixreader.generation())
-        result = self.cache.get_or_compute(version, request_key(request), lambda: self._search(request),
-                                           keep=lambda r: not r.partial)
+        # Time-limited (partial) results are kept too: the heaviest queries are the ones that must
+        # not cost the time limit again on every repeat.
+        result = self.cache.get_or_compute(version, request_key(request), lambda: self._search(request))
         # Outside the cache: cheap, and ready only once a large index's vocabulary is built.
         result.suggestion = suggest.did_you_mean(searcher, request.q)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
