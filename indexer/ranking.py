@@ -18,6 +18,7 @@ them using their stored text, with features weighted by each syllable's IDF:
 from __future__ import annotations
 
 import math
+import struct
 import re
 from datetime import datetime
 
@@ -58,8 +59,8 @@ def recency_factor(published, now: datetime) -> float:
 def _published(column, docnum):
     try:  # a Whoosh datetime long; unset values are out of datetime's range
         return long_to_datetime(int(column[docnum]))
-    except (IndexError, KeyError, TypeError, ValueError, OverflowError):
-        return None
+    except (IndexError, KeyError, TypeError, ValueError, OverflowError, struct.error):
+        return None  # struct.error: a short column block in some multiprocess-written segments
 
 
 def _column(searcher):
