@@ -137,3 +137,17 @@
   input.addEventListener("blur", function () { setTimeout(close, 150); });
   form.addEventListener("submit", close);
 })();
+
+// Report which result a visitor opened (query and document id only), so `tracuu report`
+// can show editors the searches whose results nobody clicks.
+(function () {
+  var form = document.querySelector("form.search-box[data-click]");
+  if (!form || !window.fetch) return;
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-doc-id]");
+    if (!link || !form.q.value.trim()) return;
+    var url = form.getAttribute("data-click") + "?q=" + encodeURIComponent(form.q.value) +
+      "&id=" + encodeURIComponent(link.getAttribute("data-doc-id"));
+    fetch(url, {keepalive: true, credentials: "omit"}).catch(function () {});
+  });
+})();
