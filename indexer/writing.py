@@ -150,11 +150,12 @@ def delete_documents(store: IndexStore, ids: Iterable[str]) -> list[str]:
             for doc_id in ids:
                 if not writer.delete_by_term("id", doc_id):
                     missing.append(doc_id)
+            writer.commit()
         except BaseException:
-            writer.cancel()
+            _cancel_and_clean(writer, ix)
             raise
-        writer.commit()
-        ix.close()
+        finally:
+            ix.close()
     return missing
 
 
