@@ -13,6 +13,10 @@ them using their stored text, with features weighted by each syllable's IDF:
   ("đường" above "dương" for ``đường``);
 * recency: a mild tie-breaker, at most ``RECENCY_WEIGHT`` for a document published today,
   nothing when undated.
+
+The features read only plain candidates (``Candidate``: first-stage score, stored fields,
+date) and an IDF lookup, so every search engine shares them: ``rerank_candidates`` is the
+engine-neutral core, ``rerank`` the thin adapter over Whoosh hits.
 """
 
 from __future__ import annotations
@@ -73,23 +77,64 @@ def _column(searcher):
     return None
 
 
-class _Idf:
-    """IDF of folded tokens in the index, looked up once per query."""
+class Idf:
+    """IDF of folded tokens in an index, looked up once per query.
 
-    def __init__(self, searcher):
-        self.searcher = searcher
-        self.n = max(1, searcher.doc_count())
+    ``doc_frequency(token)`` is the engine's document frequency of a folded token
+    (0 when unknown); ``doc_count`` the number of documents.
+    """
+
+    def __init__(self, doc_count: int, doc_frequency):
+        self.n = max(1, doc_count)
+        self.doc_frequency = doc_frequency
         self.cache: dict[str, float] = {}
 
     def __call__(self, token: str) -> float:
         value = self.cache.get(token)
         if value is None:
             try:
-                df = self.searcher.doc_frequency("content_f", token) or self.searcher.doc_frequency("title_f", token)
+                df = self.doc_frequency(token) or 0
             except Exception:
                 df = 0
             value = self.cache[token] = math.log(1 + (self.n - df + 0.5) / (df + 0.5))
         return value
+
+
+def idf_tokens(parsed) -> list[str]:
+    """Every folded token ``rerank_candidates`` will ask the IDF of (engines may fetch them at once)."""
+    if parsed is None or not parsed.units:
+        return []
+    tokens = [t for unit in parsed.content_units for alt in unit.alternatives for t in alt]
+    tokens += parsed.syllables + [fold(s) for s in parsed.marked]
+    return list(dict.fromkeys(tokens))
+
+
+class Candidate:
+    """An engine-neutral first-stage hit: its score, stored fields (read lazily) and date.
+
+    ``fields`` is a dict or a callable returning one (Whoosh reads stored fields only
+    when the features need them); ``published`` a datetime, a callable giving one, or None.
+    ``item`` is the engine's own hit, handed back in the new order.
+    """
+
+    __slots__ = ("item", "score", "_fields", "_published")
+
+    def __init__(self, item, score, fields, published=None):
+        self.item = item
+        self.score = score
+        self._fields = fields
+        self._published = published
+
+    def fields(self) -> dict:
+        if callable(self._fields):
+            self._fields = self._fields()
+        return self._fields
+
+    @property
+    def published(self):
+        if callable(self._published):
+            self._published = self._published()
+        return self._published
 
 
 def _text(text: str) -> tuple[str, set[str]]:
@@ -99,14 +144,31 @@ def _text(text: str) -> tuple[str, set[str]]:
 
 
 def rerank(searcher, hits: list, parsed=None) -> list:
-    """``hits`` (Whoosh Hits, best first) reordered by the features above."""
+    """``hits`` (Whoosh Hits, best first) reordered by the features above: the Whoosh adapter."""
     if len(hits) < 2:
         return hits
     column = _column(searcher)
+
+    def published(docnum):
+        return (lambda: _published(column, docnum)) if column is not None else None
+
+    candidates = [Candidate(hit, hit.score, hit.fields, published(hit.docnum)) for hit in hits]
+    idf = Idf(searcher.doc_count(), lambda t: searcher.doc_frequency("content_f", t)
+              or searcher.doc_frequency("title_f", t))
+    return [c.item for c in rerank_candidates(candidates, parsed, idf)]
+
+
+def rerank_candidates(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
+    """``candidates`` (best first by the engine) reordered by the features above.
+
+    ``idf`` maps a folded token to its IDF (see ``Idf``); it is only asked when the query
+    has units.
+    """
+    if len(candidates) < 2:
+        return candidates
     now = datetime.now()
-    units, bigrams, marked, idf = [], [], [], None
+    units, bigrams, marked = [], [], []
     if parsed is not None and parsed.units:
-        idf = _Idf(searcher)
         for unit in parsed.content_units:
             weight = max(idf(t) for alt in unit.alternatives for t in alt)
             units.append(([" ".join(alt) for alt in unit.alternatives], weight))
@@ -121,10 +183,10 @@ def rerank(searcher, hits: list, parsed=None) -> list:
     unit_total = sum(w for _, w in units) or 1.0
     bigram_total = sum(w for _, w in bigrams) or 1.0
     marked_total = sum(w for _, w in marked) or 1.0
-    top = max((h.score or 0.0) for h in hits) or 1.0
+    top = max((c.score or 0.0) for c in candidates) or 1.0
 
     keyed = []
-    for rank, hit in enumerate(hits):
+    for rank, hit in enumerate(candidates):
         score = W_BM25 * (hit.score or 0.0) / top
         if units:
             stored = hit.fields()
@@ -143,8 +205,9 @@ def rerank(searcher, hits: list, parsed=None) -> list:
             if marked:
                 exact = title_exact | body_exact
                 score += W_DIACRITICS * sum(w for s, w in marked if s in exact) / marked_total
-        if column is not None:
-            score *= recency_factor(_published(column, hit.docnum), now)
+        published = hit.published
+        if published is not None:
+            score *= recency_factor(published, now)
         keyed.append((-score, rank, hit))
     keyed.sort(key=lambda k: (k[0], k[1]))
     return [hit for _, _, hit in keyed]
