@@ -77,36 +77,42 @@ def _terms(reader, fieldname: str):
 
 def build_vocabulary(searcher) -> Vocabulary:
     reader = searcher.reader()
+    return vocabulary_from(
+        (term for fieldname in WORD_FIELDS for term in _terms(reader, fieldname)),
+        (term for fieldname in SYLLABLE_FIELDS for term in _terms(reader, fieldname)),
+        ((s.get("title") or "", s.get("site", ""), s.get("url", "")) for s in reader.all_stored_fields()))
+
+
+def vocabulary_from(word_terms, syllable_terms, titles) -> Vocabulary:
+    """A Vocabulary from any engine: (pyvi word, doc frequency) of the word fields, (folded
+    syllable, doc frequency) of the syllable fields, and (title, site, url) of every document."""
     voc = Vocabulary()
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for fieldname in WORD_FIELDS:
-        for text, df in _terms(reader, fieldname):
-            if not _LETTERS.match(text.replace("_", "")):
-                continue
-            form = text.replace("_", " ")
-            if form.count(" ") >= MAX_NGRAM:
-                continue
-            counts[fold(form)][form] += df
-            for part in form.split(" "):  # single syllables, for restoring unsegmented input
-                voc.known.add(part)
-                if " " in form:
-                    counts[fold(part)][part] += df / 1000  # a tie-breaker below real words
+    for text, df in word_terms:
+        if not _LETTERS.match(text.replace("_", "")):
+            continue
+        form = text.replace("_", " ")
+        if form.count(" ") >= MAX_NGRAM:
+            continue
+        counts[fold(form)][form] += df
+        for part in form.split(" "):  # single syllables, for restoring unsegmented input
+            voc.known.add(part)
+            if " " in form:
+                counts[fold(part)][part] += df / 1000  # a tie-breaker below real words
     best = {}
     for key, forms in counts.items():
         form = max(sorted(forms), key=lambda f: forms[f])
         best[key] = (form, sum(forms.values()))
     voc.forms = best
     voc.keys = sorted(best)
-    for fieldname in SYLLABLE_FIELDS:
-        for text, df in _terms(reader, fieldname):
-            if _LETTERS.match(text):
-                voc.syllables[text] = voc.syllables.get(text, 0) + df
+    for text, df in syllable_terms:
+        if _LETTERS.match(text):
+            voc.syllables[text] = voc.syllables.get(text, 0) + df
     folded_titles = []
-    for stored in reader.all_stored_fields():
-        title = stored.get("title") or ""
+    for title, site, url in titles:
         if not title:
             continue
-        voc.titles.append((title, stored.get("site", ""), stored.get("url", "")))
+        voc.titles.append((title, site, url))
         folded_titles.append(" ".join(fold(normalize_text(title).lower()).split()))
     offset = 1
     for text in folded_titles:
@@ -235,13 +241,15 @@ _EDGES = re.compile(r"^([\"'(\-+]*)(.*?)([\"'),.;:!?]*)$")  # quotes, -exclusion
 def did_you_mean(searcher, q: str) -> str | None:
     """A better spelling of ``q`` from the index's vocabulary, or None when it looks right.
 
+    ``searcher`` is a Whoosh searcher or a ready Vocabulary (another engine's).
+
     Query syntax around words survives: ``"thu tuc" -ket`` -> ``"thủ tục" -kết``.
     """
     text = normalize_text(q or "").strip()
     tokens = _TOKEN.findall(text)
     if not tokens or len(tokens) > MAX_QUERY_TOKENS:
         return None
-    voc = vocabulary(searcher)
+    voc = searcher if isinstance(searcher, Vocabulary) else vocabulary(searcher)
     if voc is None or not voc.syllables:
         return None
     edges = [_EDGES.match(t).groups() for t in tokens]
@@ -316,11 +324,13 @@ def _words(voc: Vocabulary, prefix_tokens: list[str], partial: str, limit: int) 
 
 
 def complete(searcher, q: str, limit: int = 8, site: str | None = None) -> list[dict]:
-    """Completions for what the visitor has typed so far: ``[{"text", "type", ...}]``."""
+    """Completions for what the visitor has typed so far: ``[{"text", "type", ...}]``.
+
+    ``searcher`` is a Whoosh searcher or a ready Vocabulary (another engine's)."""
     text = normalize_text(q or "").strip()
     if len(text) < MIN_PREFIX:
         return []
-    voc = vocabulary(searcher)
+    voc = searcher if isinstance(searcher, Vocabulary) else vocabulary(searcher)
     if voc is None:
         return []
     tokens = _TOKEN.findall(text)[-MAX_QUERY_TOKENS:]
