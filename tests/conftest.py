@@ -209,3 +209,106 @@ def pytest_terminal_summary(terminalreporter):
     reliability = sys.modules.get("reliability")
     for line in (reliability.report_lines() if reliability else []):
         terminalreporter.write_line(line)
+
+
+# --- OpenSearch (issue 8): a real local cluster started by scripts/opensearch-cluster.sh ----------
+
+OPENSEARCH_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "opensearch-cluster.sh"
+OPENSEARCH_LAUNCHER_JAR = OPENSEARCH_SCRIPT.parent.parent / "opensearch" / "launcher" / "target" / "tracuu-opensearch-launcher.jar"
+
+
+def opensearch_unavailable(reason: str):
+    """Skip when no OpenSearch can be had here; under CI=true fail instead, since CI must run that part."""
+    import os
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"OpenSearch is required under CI=true: {reason}", pytrace=False)
+    pytest.skip(f"OpenSearch unavailable: {reason}")
+
+
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive loopback ports that are free now (for a cluster's HTTP or transport)."""
+    import random
+    import socket
+
+    for _ in range(200):
+        base = random.randint(20000, 45000)
+        try:
+            sockets = []
+            for port in range(base, base + count):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no free loopback ports found")
+
+
+def start_opensearch_cluster(directory: Path, nodes: int = 1, heap: str = "512m", timeout: int = 300) -> str:
+    """Start (or restart the missing nodes of) a local cluster in ``directory``; returns its URL.
+
+    Skips (fails under CI=true) when Java, or Maven for the first launcher build, is missing, or
+    when the script cannot start the cluster. The ports are chosen here unless ``directory``
+    already holds a cluster (a restart keeps its ports).
+    """
+    import shutil as _shutil
+    import subprocess
+
+    if not _shutil.which("java"):
+        opensearch_unavailable("java is not installed (OpenSearch 2.19 needs Java 17)")
+    if not OPENSEARCH_LAUNCHER_JAR.exists() and not _shutil.which("mvn"):
+        opensearch_unavailable("the launcher is not built and mvn is not installed (scripts/opensearch-cluster.sh build)")
+    args = [str(OPENSEARCH_SCRIPT), "start", "--dir", str(directory), "--timeout", str(timeout)]
+    if not (directory / "cluster.env").exists():
+        args += ["--nodes", str(nodes), "--heap", heap,
+                 "--http-port", str(free_ports(nodes)), "--transport-port", str(free_ports(nodes))]
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout + 900)
+    except subprocess.TimeoutExpired:
+        stop_opensearch_cluster(directory)
+        opensearch_unavailable(f"scripts/opensearch-cluster.sh start did not return ({directory})")
+    if done.returncode != 0:
+        stop_opensearch_cluster(directory)
+        opensearch_unavailable(f"scripts/opensearch-cluster.sh start failed:\n{done.stderr[-3000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def stop_opensearch_cluster(directory: Path) -> None:
+    """SIGTERM every node of the cluster in ``directory`` (SIGKILL after 60 s)."""
+    import subprocess
+
+    subprocess.run([str(OPENSEARCH_SCRIPT), "stop", "--dir", str(directory)],
+                   capture_output=True, text=True, timeout=180, check=False)
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(tmp_path_factory):
+    """URL of a real OpenSearch 2.19 node for the whole session (plain http, no auth).
+
+    TRACUU_TEST_OPENSEARCH_URL, when set, is used as it is (nothing started or stopped); otherwise
+    a 1-node cluster is started on free loopback ports in a tmp folder and stopped at session end.
+    Skips without Java/Maven; under CI=true that is a failure. Tests share the node: use index
+    names of their own and delete them.
+    """
+    import os
+
+    url = os.environ.get("TRACUU_TEST_OPENSEARCH_URL", "").strip()
+    if url:
+        yield url.rstrip("/")
+        return
+    directory = tmp_path_factory.mktemp("opensearch")
+    try:
+        yield start_opensearch_cluster(directory, nodes=1)
+    finally:
+        stop_opensearch_cluster(directory)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that use the opensearch_url fixture carry the ``opensearch`` marker (-m 'not opensearch')."""
+    for item in items:
+        if "opensearch_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.opensearch)
