@@ -1,0 +1,103 @@
+"""``tracuu stats`` and ``tracuu check`` for an OpenSearch index: the same dicts as ``indexer.stats``."""
+
+from __future__ import annotations
+
+from ..schema import KINDS
+from ..stats import _crawl_summaries
+from ..store import IndexMissing, IndexStore
+from . import writing
+
+
+def _day(value) -> str | None:
+    return value[:10] if isinstance(value, str) else None
+
+
+def index_stats(backend) -> dict:
+    live = writing.live_index(backend)
+    if live is None:
+        raise IndexMissing(f"no index on the OpenSearch cluster at {backend.conn.where} yet: "
+                           "run `tracuu --backend opensearch index SOURCE` first")
+    body = {"size": 0, "track_total_hits": True, "aggs": {
+        "sites": {"terms": {"field": "site", "size": 10000}, "aggs": {
+            "kinds": {"terms": {"field": "kind", "size": 10}},
+            "oldest": {"min": {"field": "published"}}, "newest": {"max": {"field": "published"}}}},
+        "last_update": {"max": {"field": "indexed_at"}}}}
+    response = backend.raw_search(body)
+    crawls = _crawl_summaries(IndexStore(backend.root))
+    sites, details = {}, {}
+    for bucket in sorted(response["aggregations"]["sites"]["buckets"], key=lambda b: b["key"]):
+        site = bucket["key"]
+        counts = {kind: 0 for kind in KINDS}
+        for k in bucket["kinds"]["buckets"]:
+            counts[k["key"]] = k["doc_count"]
+        crawl = crawls.get(site) or {}
+        last = crawl.get("last_run") or {}
+        sites[site] = counts
+        details[site] = dict(documents=bucket["doc_count"], oldest=_day(bucket["oldest"].get("value_as_string")),
+                             newest=_day(bucket["newest"].get("value_as_string")),
+                             last_crawl=last.get("finished") or last.get("started"),
+                             last_crawl_status=last.get("status"), last_crawl_counts=last.get("counts") or {},
+                             errors=crawl.get("pages_with_errors", 0), recent_errors=(last.get("errors") or [])[:5])
+    with backend.conn.guarded("reading index statistics") as client:
+        size = client.indices.stats(index=live, metric="store")["indices"][live]["primaries"]["store"]["size_in_bytes"]
+    last_update = response["aggregations"]["last_update"].get("value_as_string")
+    return {
+        "index_dir": f"{backend.conn.where} (alias {backend.alias})",
+        "generation": live,
+        "previous_generation": writing.previous_index(backend, live),
+        "documents": response["hits"]["total"]["value"],
+        "sites": sites,
+        "site_details": details,
+        "crawled_sites_without_documents": sorted(set(crawls) - set(sites)),
+        "size_bytes": size,
+        "last_update": last_update[:19] if last_update else None,
+    }
+
+
+def check_index(backend) -> dict:
+    """The cluster answers and is not red, the alias points at one index whose documents all have
+    ids, crawl states agree with the index, no index is left over from a failed rebuild."""
+    problems, notes = [], []
+    try:
+        with backend.conn.guarded("reading the cluster health") as client:
+            health = client.cluster.health()
+        notes.append(f"cluster {health.get('cluster_name')}: {health.get('status')}, "
+                     f"{health.get('number_of_nodes')} node(s)")
+        if health.get("status") == "red":
+            problems.append("the cluster is red: some primary shards are not allocated")
+        with backend.conn.guarded("reading the alias") as client:
+            from opensearchpy import exceptions as oe
+
+            try:
+                targets = sorted(client.indices.get_alias(name=backend.alias))
+            except oe.NotFoundError:
+                targets = []
+        if not targets:
+            return {"ok": False, "problems": problems + [f"no index behind the alias {backend.alias} yet"],
+                    "notes": notes}
+        if len(targets) > 1:
+            problems.append(f"the alias {backend.alias} points at {len(targets)} indexes: {', '.join(targets)}")
+        body = {"size": 0, "track_total_hits": True, "query": {"bool": {"must_not": [{"exists": {"field": "id"}}]}},
+                "aggs": {"sites": {"terms": {"field": "site", "size": 10000}}}}
+        response = backend.raw_search(body)
+        if response["hits"]["total"]["value"]:
+            problems.append(f"{response['hits']['total']['value']} document(s) without an id")
+        all_sites = backend.raw_search({"size": 0, "track_total_hits": True,
+                                        "aggs": {"sites": {"terms": {"field": "site", "size": 10000}}}})
+        total = all_sites["hits"]["total"]["value"]
+        per_site = {b["key"]: b["doc_count"] for b in all_sites["aggregations"]["sites"]["buckets"]}
+        notes.append(f"{total} documents in {targets[-1]}")
+        leftovers = writing.orphans(backend)
+        if leftovers:
+            problems.append("indexes left over from a failed rebuild (the next `tracuu reindex` removes them): "
+                            + ", ".join(leftovers))
+    except Exception as exc:  # any failure to read is what this command exists to report
+        return {"ok": False, "problems": problems + [f"{type(exc).__name__}: {exc}"], "notes": notes}
+    for site, crawl in _crawl_summaries(IndexStore(backend.root)).items():
+        held = per_site.get(site, 0)
+        if crawl["documents"] > held:
+            problems.append(f"site {site}: the crawl state lists {crawl['documents']} documents, "
+                            f"the index holds only {held} (run `tracuu reindex {site}`)")
+        elif crawl["documents"] < held:
+            notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")
+    return {"ok": not problems, "problems": problems, "notes": notes}

@@ -1,0 +1,382 @@
+"""Writing to OpenSearch: bulk batches, deletes, incremental crawls, full rebuilds with an alias switch.
+
+Documents go in bounded bulk batches (``BATCH_DOCS`` documents or ``BATCH_BYTES``),
+and documents the cluster refuses with 429 (too busy) are retried with exponential
+backoff by opensearch-py's ``streaming_bulk``. Searches use an alias (``tracuu``)
+that points at one concrete index (``tracuu-gen-<time>-<pid>``). A full rebuild fills
+a new index beside the live one and moves the alias in one atomic ``_aliases`` call,
+so searches never see a half-built index (zero downtime, like Whoosh's generations);
+the index it replaced is kept until the next rebuild (``previous`` in its mapping's
+``_meta``), older ones and leftovers of a failed rebuild are deleted.
+
+Unlike Whoosh's one commit, a failed incremental run keeps the batches it already sent.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..document import Document
+from ..sources import SourceProblem
+from ..store import IndexMissing, StoreError
+from ..writing import IndexReport, ReindexReport
+from .mapping import doc_key, index_body, to_document, to_source
+
+BATCH_DOCS = 500
+BATCH_BYTES = 8 * 1024 * 1024
+MAX_RETRIES = 6  # of a 429-refused document, waiting 0.5, 1, 2 ... 30 s
+PARALLEL_THRESHOLD = 400  # documents before analysis is spread over worker processes
+
+
+class OpenSearchSink:
+    """Where documents go: the same update/delete/commit/cancel interface as Whoosh's IndexSink.
+
+    Actions are buffered and sent in bounded bulk batches; ``commit`` sends what is buffered.
+    """
+
+    def __init__(self, backend, index: str, on_document=None, analyzed=None):
+        self.backend = backend
+        self.index = index
+        self.on_document = on_document
+        self.actions: list[dict] = []
+        self.updated = 0
+        self.deleted = 0
+        self.chars = 0
+        self.missing: list[str] = []
+
+    def update(self, doc: Document, source: dict | None = None) -> None:
+        self.actions.append({"_op_type": "index", "_index": self.index, "_id": doc_key(doc.id),
+                             "_source": source if source is not None else to_source(doc)})
+        self.updated += 1
+        self.chars += len(doc.body) + len(doc.title) + len(doc.summary)
+        if self.on_document:
+            self.on_document(doc)
+        if len(self.actions) >= BATCH_DOCS:
+            self.commit()
+
+    def delete(self, doc_id: str) -> None:
+        self.actions.append({"_op_type": "delete", "_index": self.index, "_id": doc_key(doc_id), "_doc_id": doc_id})
+        if len(self.actions) >= BATCH_DOCS:
+            self.commit()
+
+    def commit(self) -> None:
+        actions, self.actions = self.actions, []
+        if actions:
+            removed, missing = bulk(self.backend.conn, actions)
+            self.deleted += removed
+            self.missing += missing
+
+    def cancel(self) -> None:
+        self.actions = []
+
+
+def bulk(conn, actions: list[dict]) -> tuple[int, list[str]]:
+    """Send ``actions`` in bounded batches, retrying 429s with backoff; (deleted, ids not found)."""
+    from opensearchpy import helpers
+
+    ids = {a["_id"]: a.pop("_doc_id") for a in actions if "_doc_id" in a}
+    failures, missing, deleted = [], [], 0
+    with conn.guarded("bulk indexing") as client:
+        for ok, item in helpers.streaming_bulk(client, actions, chunk_size=BATCH_DOCS, max_chunk_bytes=BATCH_BYTES,
+                                               max_retries=MAX_RETRIES, initial_backoff=0.5, max_backoff=30,
+                                               raise_on_error=False, raise_on_exception=True):
+            op, info = next(iter(item.items()))
+            if op == "delete":
+                if info.get("status") == 404:
+                    missing.append(ids.get(info.get("_id"), info.get("_id")))
+                    continue
+                deleted += ok
+            if not ok:
+                failures.append(info)
+    if failures:
+        error = failures[0].get("error")
+        raise StoreError(f"OpenSearch refused {len(failures)} document(s), e.g. {failures[0].get('_id')}: {error}")
+    return deleted, missing
+
+
+# -- the live index and its alias ------------------------------------------------------
+
+def live_index(backend) -> str | None:
+    """The concrete index the alias points at, or None when nothing was indexed yet."""
+    from opensearchpy import exceptions as oe
+
+    with backend.conn.guarded("reading the alias") as client:
+        try:
+            found = client.indices.get_alias(name=backend.alias)
+        except oe.NotFoundError:
+            return None
+    names = sorted(found)
+    return names[-1] if names else None
+
+
+def new_index(backend, previous: str | None = None, building: bool = False) -> str:
+    """Create a new concrete index; while ``building``, no refreshes (and no replicas to copy to)."""
+    name = f"{backend.alias}-gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}".lower()
+    body = index_body(shards=backend.shards, replicas=0 if building else backend.replicas, previous=previous)
+    settings = body["settings"]["index"]
+    if backend.replicas is None and not building:
+        settings.pop("number_of_replicas")
+        settings["auto_expand_replicas"] = "0-1"
+    if building:
+        settings["refresh_interval"] = "-1"
+    with backend.conn.guarded("creating an index") as client:
+        client.indices.create(index=name, body=body)
+    return name
+
+
+def _finish_build(backend, name: str) -> None:
+    settings = {"refresh_interval": None}
+    if backend.replicas is None:
+        settings["auto_expand_replicas"] = "0-1"
+    else:
+        settings["number_of_replicas"] = backend.replicas
+    with backend.conn.guarded("finishing an index") as client:
+        client.indices.put_settings(index=name, body={"index": settings})
+        client.indices.refresh(index=name)
+        # Replicas copied before the switch, so the new index serves as safely as the old one.
+        client.cluster.health(index=name, wait_for_status="yellow", timeout="60s")
+
+
+def index_for_writing(backend) -> str:
+    """The live index, created (with the alias) when there is none yet."""
+    name = live_index(backend)
+    if name is not None:
+        return name
+    name = new_index(backend)
+    with backend.conn.guarded("creating the alias") as client:
+        client.indices.update_aliases(body={"actions": [{"add": {"index": name, "alias": backend.alias}}]})
+    return name
+
+
+def switch_alias(backend, new: str, old: str | None) -> None:
+    """Point the alias at ``new`` in one atomic call; keep ``old``, delete older generations."""
+    actions = [{"add": {"index": new, "alias": backend.alias}}]
+    if old:
+        actions.insert(0, {"remove": {"index": old, "alias": backend.alias}})
+    with backend.conn.guarded("switching the alias") as client:
+        client.indices.update_aliases(body={"actions": actions})
+    remove_orphans(backend)
+
+
+def generations(backend) -> list[str]:
+    with backend.conn.guarded("listing indexes") as client:
+        found = client.indices.get(index=f"{backend.alias}-gen-*", allow_no_indices=True, expand_wildcards="open")
+    return sorted(found)
+
+
+def previous_index(backend, live: str | None) -> str | None:
+    if live is None:
+        return None
+    with backend.conn.guarded("reading the mapping") as client:
+        mapping = client.indices.get_mapping(index=live)
+    return ((mapping.get(live) or {}).get("mappings") or {}).get("_meta", {}).get("previous")
+
+
+def orphans(backend) -> list[str]:
+    """Generations neither live nor kept as the previous one: leftovers of failed rebuilds."""
+    live = live_index(backend)
+    keep = {live, previous_index(backend, live)}
+    return [name for name in generations(backend) if name not in keep]
+
+
+def remove_orphans(backend) -> list[str]:
+    removed = orphans(backend)
+    if removed:
+        with backend.conn.guarded("deleting old indexes") as client:
+            client.indices.delete(index=",".join(removed), ignore_unavailable=True)
+    return removed
+
+
+def refresh(backend) -> None:
+    with backend.conn.guarded("refreshing") as client:
+        client.indices.refresh(index=backend.alias)
+
+
+# -- the operations ------------------------------------------------------------------
+
+def _sources(docs, procs: int):
+    """(doc, analyzed source) pairs; large runs analyze (pyvi) in ``procs`` forked processes."""
+    docs = iter(docs)
+    head = list(itertools.islice(docs, PARALLEL_THRESHOLD))
+    if procs <= 1 or len(head) < PARALLEL_THRESHOLD:
+        for doc in itertools.chain(head, docs):
+            yield doc, to_source(doc)
+        return
+    import multiprocessing
+
+    from ..analysis import word_analyzer
+
+    list(word_analyzer()("khởi động"))  # pyvi loaded before forking: the workers share it
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        batch = []
+        for doc in itertools.chain(head, docs):
+            batch.append(doc)
+            if len(batch) >= 64 * procs:
+                yield from zip(batch, pool.map(to_source, batch, chunksize=16))
+                batch = []
+        if batch:
+            yield from zip(batch, pool.map(to_source, batch, chunksize=16))
+
+
+def index_documents(backend, items, on_document=None, on_problem=None, procs: int | None = None) -> IndexReport:
+    """Add or replace (same id) every Document in the live index; collect problems."""
+    from ..writing import default_procs
+
+    report = IndexReport()
+    started = time.perf_counter()
+    sink = OpenSearchSink(backend, index_for_writing(backend), on_document)
+
+    def documents():
+        for item in items:
+            if isinstance(item, SourceProblem):
+                report.problems.append(item)
+                if on_problem:
+                    on_problem(item)
+                continue
+            yield item
+
+    for doc, source in _sources(documents(), procs or default_procs()):
+        sink.update(doc, source)
+        report.indexed += 1
+    sink.commit()
+    refresh(backend)
+    report.chars = sink.chars
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def delete_documents(backend, ids) -> list[str]:
+    """Delete documents by id; returns the ids that were not in the index."""
+    if live_index(backend) is None:
+        raise IndexMissing(f"no index on the OpenSearch cluster at {backend.conn.where} yet")
+    sink = OpenSearchSink(backend, backend.alias)
+    for doc_id in ids:
+        sink.delete(doc_id)
+    sink.commit()
+    refresh(backend)
+    return sink.missing
+
+
+def stored_documents(backend, index: str, skip_sites=(), skip_ids=()):
+    """Every document of ``index`` rebuilt from its stored fields (search_after over the id)."""
+    skip_sites, skip_ids = set(skip_sites), set(skip_ids)
+    after = None
+    while True:
+        body = {"size": 500, "sort": [{"id": "asc"}], "_source": ["doc"], "query": {"match_all": {}}}
+        if after is not None:
+            body["search_after"] = after
+        with backend.conn.guarded("reading documents") as client:
+            hits = client.search(index=index, body=body)["hits"]["hits"]
+        if not hits:
+            return
+        for hit in hits:
+            doc = to_document(hit["_source"])
+            if doc.site not in skip_sites and doc.id not in skip_ids:
+                yield doc
+        after = hits[-1]["sort"]
+
+
+def crawl(backend, site, *, full=False, on_page=None, on_problem=None, on_total=None, on_document=None,
+          commit_every: int = 50, fetcher=None):
+    """Crawl ``site`` into the live index, incrementally unless ``full`` (crawl state stays local)."""
+    from ..crawl import CrawlState, crawl_site, state_path
+
+    sink = OpenSearchSink(backend, index_for_writing(backend), on_document)
+    state = CrawlState(state_path(backend.root, site.slug))
+    try:
+        report = crawl_site(site, sink, state, full=full, on_page=on_page, on_problem=on_problem,
+                            on_total=on_total, commit_every=commit_every, fetcher=fetcher)
+        sink.commit()
+    finally:
+        state.close()
+    refresh(backend)
+    return report
+
+
+def reindex(backend, sources=(), sites=(), *, on_document=None, on_problem=None, on_total=None,
+            commit_every: int = 200) -> ReindexReport:
+    """A full rebuild into a new index, then an atomic alias switch (see ``indexer.writing.reindex``:
+    the same sources, sites and copying of every other document)."""
+    from ..crawl import CrawlState, crawl_site, state_path
+    from ..sources import read_source
+
+    report = ReindexReport()
+    started = time.perf_counter()
+    fresh_sites: set[str] = set()
+    fresh_ids: set[str] = set()
+    new_states = []
+    live = live_index(backend)
+    report.removed_orphans = remove_orphans(backend)
+    crawl_dir = Path(backend.root) / "crawl"
+    for leftover in crawl_dir.glob("*.rebuild*"):
+        leftover.unlink(missing_ok=True)
+
+    def problem(message) -> None:
+        report.problems.append(str(message))
+        if on_problem:
+            on_problem(str(message))
+
+    name = new_index(backend, previous=live, building=True)
+    sink = OpenSearchSink(backend, name, on_document)
+    try:
+        for source in sources:
+            for item in read_source(source):
+                if isinstance(item, SourceProblem):
+                    problem(item)
+                    continue
+                sink.update(item)
+                fresh_sites.add(item.site)
+                fresh_ids.add(item.id)
+                report.from_sources += 1
+        for site in sites:
+            tmp = state_path(backend.root, site.slug).with_suffix(".rebuild")
+            new_states.append((tmp, state_path(backend.root, site.slug)))
+            state = CrawlState(tmp)
+            try:
+                before = sink.updated
+                crawled = crawl_site(site, sink, state, full=True, on_problem=problem, on_total=on_total,
+                                     commit_every=commit_every)
+            finally:
+                state.close()
+            report.crawls.append(crawled)
+            if not crawled.complete or (crawled.fetched == 0 and crawled.errors):
+                why = (crawled.errors[0] if crawled.fetched == 0 and crawled.errors
+                       else f"stopped after max_pages={site.max_pages} pages")
+                raise StoreError(f"the crawl of {site.slug} did not complete ({why}); "
+                                 "the rebuild was abandoned and the live index is unchanged")
+            report.from_crawls += sink.updated - before
+            fresh_sites.add(site.slug)
+        if live is not None:
+            for doc in stored_documents(backend, live, skip_sites=fresh_sites, skip_ids=fresh_ids):
+                sink.update(doc)
+                report.copied += 1
+        sink.commit()
+        report.documents = sink.updated
+        _finish_build(backend, name)
+        switch_alias(backend, name, live)
+    except BaseException:
+        sink.cancel()
+        for tmp, _ in new_states:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(tmp) + suffix).unlink(missing_ok=True)
+        try:
+            with backend.conn.guarded("removing the abandoned index") as client:
+                client.indices.delete(index=name, ignore_unavailable=True)
+        except StoreError:
+            pass  # the next rebuild removes it (an orphan)
+        raise
+    finally:
+        report.seconds = time.perf_counter() - started
+    for tmp, final in new_states:
+        for suffix in ("-wal", "-shm"):
+            Path(str(final) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, final)
+        for suffix in ("-wal", "-shm"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+    backend.forget_version()
+    report.generation = name
+    return report
