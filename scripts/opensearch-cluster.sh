@@ -52,8 +52,10 @@ while [ $# -gt 0 ]; do
     *) say "unknown option $1"; usage ;;
   esac
 done
-mkdir -p "$DIR"
-DIR="$(cd "$DIR" && pwd)"
+if [ "$CMD" != build ]; then
+  mkdir -p "$DIR"
+  DIR="$(cd "$DIR" && pwd)"
+fi
 ENV_FILE="$DIR/cluster.env"
 
 is_number() { [[ "$1" =~ ^[0-9]+$ ]]; }
@@ -98,7 +100,7 @@ build() {
   fi
   command -v java >/dev/null 2>&1 || die "java not found: Java 17 is needed to build the launcher"
   say "building the launcher (mvn package in opensearch/launcher; downloads from Maven Central the first time)"
-  mvn -q -B -f "$LAUNCHER_DIR/pom.xml" package -DskipTests >&2 || die "mvn package failed in opensearch/launcher"
+  mvn -q -B -Dstyle.color=never -f "$LAUNCHER_DIR/pom.xml" package -DskipTests >&2 || die "mvn package failed in opensearch/launcher"
   [ -f "$LAUNCHER_JAR" ] || die "mvn package did not produce $LAUNCHER_JAR"
 }
 
