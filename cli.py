@@ -17,14 +17,28 @@ DEFAULT_INDEX_DIR = "index_data"
 
 
 class Context:
-    def __init__(self, index_dir: str):
+    def __init__(self, index_dir: str, backend: str = "whoosh", opensearch_url: str | None = None,
+                 opensearch_index: str | None = None):
         self.index_dir = Path(index_dir)
+        self.backend_name = backend
+        self.opensearch_url = opensearch_url
+        self.opensearch_index = opensearch_index
+        self.synonyms = []
 
     @property
     def store(self):
         from indexer import IndexStore
 
         return IndexStore(self.index_dir)
+
+    @property
+    def backend(self):
+        """The search backend the options select (indexer.open_backend); commands never ask which."""
+        from indexer import BackendSettings, open_backend
+
+        return open_backend(BackendSettings(
+            backend=self.backend_name, index_dir=self.index_dir, opensearch_url=self.opensearch_url,
+            opensearch_index=self.opensearch_index or "tracuu", synonyms=self.synonyms))
 
     def sites(self, sites_file=None) -> dict:
         """The configured sites, by slug (an absent default file means none)."""
@@ -83,11 +97,23 @@ SITES_OPTION = click.option(
 @click.option("--synonyms", "synonyms", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Extra abbreviations/synonyms file (format of indexer/data/synonyms.txt); repeatable. "
                    "Used by search and serve.")
+@click.option("--backend", type=click.Choice(["whoosh", "opensearch"]), envvar="TRACUU_BACKEND", default="whoosh",
+              show_default=True, help="Search engine (env TRACUU_BACKEND): the embedded Whoosh index in "
+                                      "--index-dir, or an OpenSearch cluster. See README, OpenSearch backend.")
+@click.option("--opensearch-url", envvar="TRACUU_OPENSEARCH_URL", metavar="URL",
+              help="OpenSearch cluster URL(s), comma-separated (env TRACUU_OPENSEARCH_URL).")
+@click.option("--opensearch-index", envvar="TRACUU_OPENSEARCH_INDEX", default="tracuu", show_default=True,
+              help="Alias searched on the cluster (env TRACUU_OPENSEARCH_INDEX).")
 @click.version_option(package_name="tracuu", message="tracuu %(version)s")
 @click.pass_context
-def main(ctx, index_dir, synonyms):
+def main(ctx, index_dir, synonyms, backend, opensearch_url, opensearch_index):
     """tracuu: Vietnamese search for government department websites."""
-    ctx.obj = Context(index_dir)
+    ctx.obj = Context(index_dir, backend, opensearch_url, opensearch_index)
+    # `serve` runs the web app in gunicorn workers: it reads explicit choices from the environment.
+    for name, value in (("backend", backend), ("opensearch_url", opensearch_url),
+                        ("opensearch_index", opensearch_index)):
+        if value and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+            os.environ[f"TRACUU_{name.upper()}"] = value
     ctx.obj.synonyms = [str(Path(p).resolve()) for p in synonyms]
     if synonyms:  # `serve` runs the web app in gunicorn workers: they read it from the environment
         os.environ["TRACUU_SYNONYMS_FILES"] = json.dumps(ctx.obj.synonyms)
@@ -112,7 +138,7 @@ def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
     """
     from tqdm import tqdm
 
-    from indexer import index_documents, read_source
+    from indexer import read_source
 
     urls = [s for s in sources if _is_url(s)]
     for source in sources:
@@ -130,8 +156,8 @@ def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
             yield from fetch_documents(urls, obj.sites(sites_file))
 
     with tqdm(desc="Indexing", unit=" docs", disable=quiet or as_json, dynamic_ncols=True, file=sys.stderr) as bar:
-        report = index_documents(
-            obj.store, items(),
+        report = obj.backend.index_documents(
+            items(),
             on_document=lambda doc: bar.update(1),
             on_problem=lambda p: bar.write(f"{'skipped' if p.skipped else 'repaired'} {p}", file=sys.stderr),
         )
@@ -162,11 +188,11 @@ def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
 @_guard
 def search_cmd(obj: Context, query, scope, site, kind, sort, limit, page, as_json):
     """Search the index as the page and the API do."""
-    from indexer import SearchRequest, SearchService
+    from indexer import SearchRequest
 
     if scope == "site" and not site:
         _fail("--scope site needs --site SLUG")
-    result = SearchService(obj.store, synonyms=getattr(obj, "synonyms", None)).search(
+    result = obj.backend.search(
         SearchRequest(q=query, scope=scope, site=site, kind=kind, sort=sort, page=page, per_page=limit))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -206,9 +232,7 @@ def serve_cmd(obj: Context, host, port, workers, threads, default_site, config_f
 @_guard
 def stats_cmd(obj: Context, as_json):
     """Documents per site and kind, oldest/newest dates, last crawl and its errors, index size."""
-    from indexer.stats import index_stats
-
-    stats = index_stats(obj.store)
+    stats = obj.backend.stats()
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -233,9 +257,7 @@ def stats_cmd(obj: Context, as_json):
 @_guard
 def delete_cmd(obj: Context, ids):
     """Delete documents by id."""
-    from indexer import delete_documents
-
-    missing = delete_documents(obj.store, ids)
+    missing = obj.backend.delete(ids)
     click.echo(f"Deleted {len(ids) - len(missing)} documents.")
     if missing:
         _fail(f"not in the index: {', '.join(missing)}")
@@ -299,17 +321,16 @@ def crawl_cmd(obj: Context, targets, full, quiet, as_json, sites_file):
     robots.txt, fetches politely; unchanged pages are skipped, changed ones replaced,
     pages answering 404/410 or no longer linked are removed. A killed crawl resumes.
     """
-    from indexer.writing import crawl
-
     sites = obj.sites(sites_file)
     chosen = [_site_for(obj, t, sites) for t in targets] if targets else list(sites.values())
     if not chosen:
         _fail(f"no sites to crawl: give a URL or a slug, or list sites in {sites_file or obj.index_dir / 'sites.toml'}")
     reports = []
+    backend = obj.backend
     for site in chosen:
         progress = _Progress(f"Crawling {site.slug}", quiet or as_json)
         try:
-            report = crawl(obj.store, site, full=full, on_page=progress.page, on_total=progress.total,
+            report = backend.crawl(site, full=full, on_page=progress.page, on_total=progress.total,
                            on_problem=None if as_json else progress.problem)
         except KeyboardInterrupt:
             _fail(f"interrupted; the pages of {site.slug} committed so far are indexed, and the next "
@@ -343,8 +364,6 @@ def reindex_cmd(obj: Context, targets, quiet, as_json, sites_file):
     """
     from tqdm import tqdm
 
-    from indexer.writing import reindex
-
     sites = obj.sites(sites_file)
     sources, chosen = [], []
     for target in targets:
@@ -353,7 +372,7 @@ def reindex_cmd(obj: Context, targets, quiet, as_json, sites_file):
         else:
             chosen.append(_site_for(obj, target, sites))
     with tqdm(desc="Reindexing", unit=" docs", disable=quiet or as_json, dynamic_ncols=True, file=sys.stderr) as bar:
-        report = reindex(obj.store, sources, chosen, on_document=lambda doc: bar.update(1),
+        report = obj.backend.reindex(sources, chosen, on_document=lambda doc: bar.update(1),
                          on_problem=None if as_json else (lambda m: bar.write(f"problem: {m}", file=sys.stderr)))
     if as_json:
         click.echo(json.dumps({
@@ -377,9 +396,7 @@ def reindex_cmd(obj: Context, targets, quiet, as_json, sites_file):
 @_guard
 def check_cmd(obj: Context, as_json):
     """Verify the index: it opens, counts match, no generation is left over from a killed rebuild."""
-    from indexer.stats import check_index
-
-    result = check_index(obj.store)
+    result = obj.backend.check()
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:

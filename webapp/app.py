@@ -8,10 +8,16 @@ import tomllib
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer import IndexStore, SearchService
+from indexer import BackendSettings, BackendUnavailable, open_backend
 
 DEFAULTS = {
     "INDEX_DIR": "index_data",
+    # The search engine (see README "OpenSearch backend"): "whoosh" (the index in INDEX_DIR) or
+    # "opensearch" (a cluster at OPENSEARCH_URL, one URL or several comma-separated, searching the
+    # alias OPENSEARCH_INDEX). INDEX_DIR still holds the query log and crawl states.
+    "BACKEND": "whoosh",
+    "OPENSEARCH_URL": None,
+    "OPENSEARCH_INDEX": "tracuu",
     "DEFAULT_SITE": None,  # slug searched by the Site scope
     "SITE_NAME": "Cổng thông tin điện tử",  # shown in the page header
     "SITE_NAMES": {},  # slug -> display name, for result lines
@@ -54,11 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False
 
-    store = IndexStore(app.config["INDEX_DIR"])
-    app.extensions["tracuu.search"] = SearchService(
-        store, default_site=app.config["DEFAULT_SITE"], time_limit=float(app.config["SEARCH_TIME_LIMIT"]),
-        web_sites=app.config["WEB_SITES"], cache_size=int(app.config["SEARCH_CACHE_SIZE"]),
-        synonyms=_as_list(app.config["SYNONYMS_FILES"]))
+    settings = BackendSettings.from_config(app.config)
+    settings.synonyms = _as_list(app.config["SYNONYMS_FILES"])
+    app.extensions["tracuu.search"] = open_backend(settings)
 
     from flask_cors import CORS
 
@@ -83,6 +87,16 @@ def create_app(config: dict | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return jsonify(error=exc.description), exc.code, headers
         return render_template("error.html", code=exc.code, message=exc.description), exc.code, headers
+
+    @app.errorhandler(BackendUnavailable)
+    def backend_unavailable(exc):
+        # The search engine (a cluster) cannot be reached: a clear 503, never a 500 or a trace.
+        log.warning("search backend unavailable on %s: %s", request.path, exc)
+        message = "Hệ thống tìm kiếm tạm thời không truy cập được; xin vui lòng thử lại sau ít phút."
+        headers = [("Retry-After", "30")]
+        if request.path.startswith("/api/"):
+            return jsonify(error=message), 503, headers
+        return render_template("error.html", code=503, message=message), 503, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc):

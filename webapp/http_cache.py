@@ -40,14 +40,11 @@ def static_url(filename: str) -> str:
 
 
 def index_version() -> str:
-    """Changes whenever the live index does: its generation and its newest table of contents."""
-    store = current_app.extensions["tracuu.search"].store
+    """Changes whenever the live index does (asked of the backend, whichever engine it is)."""
     try:
-        path = store.live_path()
+        return current_app.extensions["tracuu.search"].index_version()
     except StoreError:
         return "none"
-    tocs = [f.stat().st_mtime_ns for f in path.glob("*.toc")]
-    return f"{path.name}:{max(tocs, default=0)}"
 
 
 def _index_etag() -> str | None:

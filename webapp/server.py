@@ -30,22 +30,12 @@ def warm_up(app=None) -> None:
     request pays for it: pyvi's model, and the index vocabulary behind autocomplete and "did you
     mean" (seconds on a large index; built per process otherwise). The master's searcher is closed
     again: workers open their own."""
-    from indexer import suggest
     from indexer.analysis import word_analyzer
-    from indexer.store import StoreError
 
     list(word_analyzer()("khởi động"))
     if app is None:
         return
-    try:
-        ix = app.extensions["tracuu.search"].store.open()
-    except StoreError:
-        return  # no index yet: workers build it when there is one
-    try:
-        with ix.searcher() as searcher:
-            suggest.vocabulary(searcher, wait=True)
-    finally:
-        ix.close()
+    app.extensions["tracuu.search"].warm_up()  # the backend's own (the index vocabulary)
 
 
 def serve(index_dir: str, host: str, port: int, workers: int = 2, threads: int = 4,

@@ -16,6 +16,8 @@ from ..backends import BackendUnavailable
 from ..store import IndexMissing, StoreError
 
 REQUEST_TIMEOUT = 30  # seconds; searches carry their own (shorter) time limit
+# A refused connection (a node down) is retried on the next node; a timeout is not (a visitor
+# would wait several times the time limit).
 _UNAVAILABLE_STATUS = {429, 502, 503, 504}
 
 
@@ -53,7 +55,7 @@ class Connection:
                     from opensearchpy import OpenSearch
 
                     self._client = OpenSearch(hosts=hosts(self.url), timeout=REQUEST_TIMEOUT, max_retries=3,
-                                              retry_on_timeout=True, http_compress=True)
+                                              retry_on_timeout=False, http_compress=True)
                     self._pid = os.getpid()
         return self._client
 

@@ -138,7 +138,7 @@ def _finish_build(backend, name: str) -> None:
         client.indices.put_settings(index=name, body={"index": settings})
         client.indices.refresh(index=name)
         # Replicas copied before the switch, so the new index serves as safely as the old one.
-        client.cluster.health(index=name, wait_for_status="yellow", timeout="60s")
+        client.cluster.health(index=name, wait_for_status="yellow", params={"timeout": "60s"}, request_timeout=70)
 
 
 def index_for_writing(backend) -> str:
