@@ -73,3 +73,132 @@ def test_session_node_analyzes_indexes_and_finds(opensearch_url):
         assert {b["key"]: b["doc_count"] for b in facets["aggregations"]["t"]["buckets"]} == {t: 10 for t in TOPICS}
     finally:
         client.indices.delete(index=index, ignore_unavailable=True)
+
+
+# --- 3 nodes, one killed --------------------------------------------------------------------------
+
+DOCS = 300
+PER_TOPIC = DOCS // len(TOPICS)
+QUERY_LIMIT = 20000  # the client loop's bounds: a count and a time, whichever comes first
+QUERY_SECONDS = 1200
+
+
+@pytest.fixture(scope="module")
+def three_nodes(tmp_path_factory):
+    """A 3-node cluster of its own (own ports, own folder), stopped at the end of the module."""
+    directory = tmp_path_factory.mktemp("opensearch3")
+    try:
+        url = start_opensearch_cluster(directory, nodes=3, heap="512m", timeout=600)
+        env = dict(line.split("=", 1) for line in (directory / "cluster.env").read_text().split())
+        base = int(env["CLUSTER_HTTP_PORT"])
+        yield directory, [f"http://127.0.0.1:{base + i}" for i in range(3)]
+        assert url == f"http://127.0.0.1:{base}"
+    finally:
+        stop_opensearch_cluster(directory)
+
+
+class Querier(threading.Thread):
+    """Keeps querying through a client that knows all three nodes and retries on another one."""
+
+    def __init__(self, urls):
+        super().__init__(daemon=True)
+        self.client = client_for(*urls, max_retries=6, retry_on_timeout=True, timeout=60)
+        self.stop = threading.Event()
+        self.answered = 0
+        self.wrong: list[str] = []
+        self.errors: list[str] = []
+
+    def run(self):
+        deadline = time.monotonic() + QUERY_SECONDS
+        i = 0
+        while not self.stop.is_set() and i < QUERY_LIMIT and time.monotonic() < deadline:
+            topic = TOPICS[i % len(TOPICS)]
+            i += 1
+            try:
+                result = self.client.search(index="failover", body={
+                    "query": {"term": {"topic": topic}}, "size": PER_TOPIC, "track_total_hits": True})
+            except Exception as exc:  # every failure is a finding, whatever its type
+                self.errors.append(f"query {i}: {exc!r}")
+                continue
+            hits = result["hits"]
+            if (result["_shards"]["failed"] or hits["total"]["value"] != PER_TOPIC
+                    or len(hits["hits"]) != PER_TOPIC
+                    or any(h["_source"]["topic"] != topic for h in hits["hits"])):
+                self.wrong.append(f"query {i} ({topic}): shards {result['_shards']}, total {hits['total']}")
+            else:
+                self.answered += 1
+            time.sleep(0.02)
+
+    def wait_for(self, count: int, limit: float = 300):
+        """Until ``count`` queries were answered in all (a bound, not a timing assertion)."""
+        deadline = time.monotonic() + limit
+        while self.answered < count and self.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+# opensearch-py takes a bare ``timeout=`` as the HTTP request timeout unless ``request_timeout`` is
+# given too; hence both below (``timeout`` then goes to OpenSearch as the wait bound).
+
+
+def test_three_nodes_answer_every_query_while_one_is_killed_and_return_to_green(three_nodes):
+    directory, urls = three_nodes
+    admin = client_for(*urls, max_retries=6, timeout=60)
+    admin.indices.create(index="failover", body={
+        "settings": {"number_of_shards": 3, "number_of_replicas": 1, "analysis": ANALYSIS},
+        "mappings": {"properties": {"title": {"type": "text", "analyzer": "vi"},
+                                    "body": {"type": "text", "analyzer": "vi"},
+                                    "topic": {"type": "keyword"}, "n": {"type": "integer"}}},
+    })
+    ok, errors = os_helpers.bulk(admin, ({"_index": "failover", **d} for d in documents(DOCS)), refresh=True)
+    assert (ok, errors) == (DOCS, [])
+    health = admin.cluster.health(index="failover", wait_for_status="green", timeout="120s", request_timeout=150)
+    assert health["status"] == "green" and health["number_of_nodes"] == 3
+    shards = admin.cat.shards(index="failover", format="json")
+    assert len(shards) == 6 and len({s["node"] for s in shards}) == 3  # every node holds shards
+
+    # Kill the elected cluster manager: the hardest node to lose.
+    manager = admin.cat.cluster_manager(format="json")[0]["node"]
+    victim_pid = int((directory / f"{manager}.pid").read_text())
+    victim_url = urls[int(manager.rsplit("-", 1)[1]) - 1]
+    survivor = client_for(*[u for u in urls if u != victim_url], max_retries=6, timeout=60)
+
+    querier = Querier(urls)
+    querier.start()
+    try:
+        querier.wait_for(50)
+        before_kill = querier.answered
+        os.kill(victim_pid, signal.SIGKILL)
+
+        # The survivors notice, elect a new cluster manager, and the index stays searchable.
+        health = survivor.cluster.health(wait_for_nodes="2", timeout="120s", request_timeout=150)
+        assert health["number_of_nodes"] == 2, health
+        querier.wait_for(querier.answered + 100)
+        during_outage = querier.answered - before_kill
+
+        # The killed node comes back with its data and its ports (start restarts missing nodes only).
+        restart = start_opensearch_cluster_again(directory)
+        assert restart.returncode == 0, restart.stderr[-3000:]
+        health = admin.cluster.health(index="failover", wait_for_status="green", wait_for_nodes="3",
+                                      timeout="300s", request_timeout=330)
+        assert health["status"] == "green" and health["number_of_nodes"] == 3, health
+        querier.wait_for(querier.answered + 50)
+    finally:
+        querier.stop.set()
+        querier.join(timeout=120)
+
+    assert not querier.errors, querier.errors[:5]
+    assert not querier.wrong, querier.wrong[:5]
+    assert before_kill >= 50 and during_outage >= 100 and querier.answered >= before_kill + during_outage + 50
+    names = {n["name"] for n in admin.cat.nodes(format="json")}
+    assert names == {"node-1", "node-2", "node-3"}
+    assert admin.count(index="failover")["count"] == DOCS
+
+
+def start_opensearch_cluster_again(directory):
+    """The script's own restart: `start` on a cluster folder starts only the nodes that are down."""
+    import subprocess
+
+    from conftest import OPENSEARCH_SCRIPT
+
+    return subprocess.run([str(OPENSEARCH_SCRIPT), "start", "--dir", str(directory), "--timeout", "600"],
+                          capture_output=True, text=True, timeout=1500)
