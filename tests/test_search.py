@@ -1,4 +1,5 @@
-"""Index and search through indexer.SearchService and SearchRequest, on real Whoosh indexes."""
+"""Index and search through the backend (indexer.open_backend) and SearchRequest, on real indexes:
+every test runs on Whoosh and on OpenSearch (tests/backends.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,25 @@ import re
 
 import pytest
 
-from conftest import CHILD_PROTECTION_DEPT, CHILD_PROTECTION_OTHER, DEPT_SITE, OTHER_SITE
-from indexer import IndexStore, QueryError, SearchRequest, SearchResult, SearchService, delete_documents, index_documents
+from backends import backend_name, make_backend  # noqa: F401
+from conftest import CHILD_PROTECTION_DEPT, CHILD_PROTECTION_OTHER, DEPT_SITE, DOCUMENTS_JSONL, OTHER_SITE
+from indexer import QueryError, SearchRequest, SearchResult, read_source
 from indexer.document import Document
 
 CHILD_PROTECTION = CHILD_PROTECTION_DEPT | CHILD_PROTECTION_OTHER
+
+
+@pytest.fixture(scope="module")
+def corpus_backend(make_backend, tmp_path_factory):
+    return make_backend(tmp_path_factory.mktemp("corpus"), read_source(str(DOCUMENTS_JSONL)), default_site=DEPT_SITE)
+
+
+@pytest.fixture(scope="module")
+def search(corpus_backend):
+    def run(q, **kwargs):
+        return corpus_backend.search(SearchRequest(q=q, **kwargs))
+
+    return run
 
 
 def ids(result):
@@ -67,14 +82,12 @@ def test_old_and_new_tone_placement_find_the_same_text(search, q):
 
 
 @pytest.fixture(scope="module")
-def duong_service(tmp_path_factory):
+def duong_service(make_backend, tmp_path_factory):
     """Two documents that differ only in đường / dương: the same syllable once folded."""
-    store = IndexStore(tmp_path_factory.mktemp("duong"))
-    index_documents(store, [
+    return make_backend(tmp_path_factory.mktemp("duong"), [
         Document(id="duong-tree", title="Dự án trồng dương ven biển", body="Trồng rừng dương ven biển Tam Thanh.", site="s"),
         Document(id="duong-road", title="Dự án làm đường ven biển", body="Làm đường ven biển Tam Thanh.", site="s"),
     ])
-    return SearchService(store)
 
 
 @pytest.mark.parametrize("q, first", [
@@ -232,32 +245,27 @@ def test_number_and_year_finds_the_notices_of_that_number(search):
 # -- Adding, replacing, deleting -------------------------------------------------------
 
 @pytest.fixture()
-def small_store(tmp_path):
-    store = IndexStore(tmp_path / "ix")
-    index_documents(store, [
+def small_store(make_backend, tmp_path):
+    """A backend (of either engine) with three documents, written and searched in the tests."""
+    return make_backend(tmp_path / "ix", [
         Document(id="a", title="Hỗ trợ người lao động mất việc làm", body="Người lao động mất việc làm được hỗ trợ.", site="s"),
         Document(id="b", title="Tuyển sinh giáo dục nghề nghiệp", body="Các trường nghề tuyển sinh năm học mới.", site="s"),
         Document(id="x", title="Cảnh báo <script>alert(1)</script> trang giả mạo",
                  body='Trang giả mạo chèn <script>alert("xss")</script> vào thông báo về bảo hiểm xã hội & lương hưu.',
                  site="s"),
     ])
-    return store
 
 
-def doc_count(store):
-    ix = store.open()
-    try:
-        return ix.doc_count()
-    finally:
-        ix.close()
+def doc_count(backend):
+    return backend.stats()["documents"]
 
 
 def test_adding_the_same_id_replaces_the_document(small_store):
     before = doc_count(small_store)
-    index_documents(small_store, [Document(id="a", title="Hỗ trợ người lao động tạm hoãn hợp đồng",
+    small_store.index_documents([Document(id="a", title="Hỗ trợ người lao động tạm hoãn hợp đồng",
                                            body="Người lao động tạm hoãn hợp đồng được hỗ trợ.", site="s")])
     assert doc_count(small_store) == before
-    service = SearchService(small_store)
+    service = small_store
     result = service.search(SearchRequest(q="tạm hoãn hợp đồng", scope="web"))
     assert ids(result) == ["a"]
     assert result.results[0].title == "Hỗ trợ người lao động tạm hoãn hợp đồng"
@@ -265,41 +273,41 @@ def test_adding_the_same_id_replaces_the_document(small_store):
 
 
 def test_delete_by_id(small_store):
-    missing = delete_documents(small_store, ["b", "khong-co"])
+    missing = small_store.delete(["b", "khong-co"])
     assert missing == ["khong-co"]
     assert doc_count(small_store) == 2
-    service = SearchService(small_store)
+    service = small_store
     assert service.search(SearchRequest(q="tuyển sinh", scope="web")).total == 0
     assert service.search(SearchRequest(q="mất việc làm", scope="web")).total == 1
 
 
 def test_running_service_sees_new_documents(small_store):
-    service = SearchService(small_store)
+    service = small_store
     assert service.search(SearchRequest(q="cao tuổi", scope="web")).total == 0  # opens a searcher
-    index_documents(small_store, [Document(id="c", title="Chăm sóc người cao tuổi", site="s")])
+    small_store.index_documents([Document(id="c", title="Chăm sóc người cao tuổi", site="s")])
     assert ids(service.search(SearchRequest(q="cao tuổi", scope="web"))) == ["c"]
 
 
 
 def test_running_service_sees_replacements(small_store):
-    service = SearchService(small_store)
+    service = small_store
     assert ids(service.search(SearchRequest(q="mất việc làm", scope="web"))) == ["a"]  # opens a searcher
-    index_documents(small_store, [Document(id="a", title="Hỗ trợ người lao động tạm hoãn hợp đồng",
+    small_store.index_documents([Document(id="a", title="Hỗ trợ người lao động tạm hoãn hợp đồng",
                                            body="Người lao động tạm hoãn hợp đồng được hỗ trợ.", site="s")])
     assert ids(service.search(SearchRequest(q="tạm hoãn hợp đồng", scope="web"))) == ["a"]
     assert service.search(SearchRequest(q="mất việc làm", scope="web")).total == 0
 
 
 def test_running_service_sees_deletions(small_store):
-    service = SearchService(small_store)
+    service = small_store
     assert service.search(SearchRequest(q="tuyển sinh", scope="web")).total == 1  # opens a searcher
-    delete_documents(small_store, ["b"])
+    small_store.delete(["b"])
     assert service.search(SearchRequest(q="tuyển sinh", scope="web")).total == 0
 
 
 @pytest.mark.parametrize("q", ["script", "alert", "bảo hiểm", "trang giả mạo"])
 def test_snippet_and_title_escape_document_html(small_store, q):
-    result = SearchService(small_store).search(SearchRequest(q=q, scope="web"))
+    result = small_store.search(SearchRequest(q=q, scope="web"))
     (hit,) = result.results
     for html in (hit.snippet, hit.title_html):
         assert "<script" not in html.lower()
