@@ -1,4 +1,5 @@
-"""Ranking behaviours pinned on a small index written for these tests (never ../shared data)."""
+"""Ranking behaviours pinned on a small index written for these tests (never ../shared data),
+on both engines (Whoosh and OpenSearch, tests/backends.py) wherever they search."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from indexer import IndexStore, SearchRequest, SearchService, index_documents
+from backends import app_config, backend_name, make_backend  # noqa: F401
+from indexer import IndexStore, SearchRequest, index_documents
 from indexer.document import Document
 
 DOCS = [
@@ -55,10 +57,8 @@ DOCS = [
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    store = IndexStore(tmp_path_factory.mktemp("relevance"))
-    index_documents(store, DOCS)
-    return SearchService(store, cache_size=0)
+def service(make_backend, tmp_path_factory):
+    return make_backend(tmp_path_factory.mktemp("relevance"), DOCS, cache_size=0)
 
 
 def ids(service, q, **kwargs):
@@ -194,12 +194,10 @@ def test_related_documents(service):
         service.related("khong-co")
 
 
-def test_related_api(tmp_path):
+def test_related_api(service):
     from webapp import create_app
 
-    store = IndexStore(tmp_path / "ix")
-    index_documents(store, DOCS)
-    client = create_app({"INDEX_DIR": str(store.root), "TESTING": True}).test_client()
+    client = create_app(app_config(service, TESTING=True, RATE_LIMIT="")).test_client()
     response = client.get("/api/related/nd-87?limit=2")
     assert response.status_code == 200
     body = response.get_json()
@@ -210,14 +208,12 @@ def test_related_api(tmp_path):
     assert search["expansions"] == [{"term": "UBND", "expansions": ["ủy ban nhân dân"]}]
 
 
-def test_admins_synonyms_file_in_the_app_config(tmp_path):
+def test_admins_synonyms_file_in_the_app_config(service, tmp_path):
     from webapp import create_app
 
     extra = tmp_path / "synonyms.txt"
     extra.write_text("KHCC = kế hoạch cải cách\n", encoding="utf-8")
-    store = IndexStore(tmp_path / "ix")
-    index_documents(store, DOCS)
-    client = create_app({"INDEX_DIR": str(store.root), "TESTING": True, "SYNONYMS_FILES": [str(extra)]}).test_client()
+    client = create_app(app_config(service, TESTING=True, RATE_LIMIT="", SYNONYMS_FILES=[str(extra)])).test_client()
     body = client.get("/api/search?q=KHCC&scope=web").get_json()
     assert body["expansions"] == [{"term": "KHCC", "expansions": ["kế hoạch cải cách"]}]
     assert body["results"][0]["id"] == "ubnd-long"
