@@ -1,20 +1,26 @@
 """indexer.facets and indexer.suggest under the API: counts over every match (not just the page),
 filters that combine, indexes written before facet columns existed, and the vocabulary
-that did-you-mean and autocomplete read."""
+that did-you-mean and autocomplete read. Tests through the backend run on both engines
+(Whoosh and OpenSearch, tests/backends.py); those about Whoosh's own index stay Whoosh-only."""
 
 from __future__ import annotations
 
 import pytest
 from whoosh import fields
 
-from webcorpus import DEPT, OTHER, build_web_index, web_index  # noqa: F401
+from backends import backend_name, make_backend  # noqa: F401
+from webcorpus import DEPT, OTHER, WEB_CORPUS, build_web_index, web_index  # noqa: F401
 
 
 @pytest.fixture(scope="module")
-def service(web_index):
-    from indexer import IndexStore, SearchService
+def service(make_backend, tmp_path_factory):
+    from indexer import read_source
 
-    return SearchService(IndexStore(web_index), default_site=DEPT)
+    return make_backend(tmp_path_factory.mktemp("web"), read_source(str(WEB_CORPUS)), default_site=DEPT)
+
+
+def did_you_mean(service, q):
+    return run(service, q, scope="web").suggestion
 
 
 def run(service, q, **kwargs):
@@ -47,13 +53,13 @@ def test_filters_apply_on_a_later_page_and_when_relaxed(service):
     assert relaxed.relaxed and {h.site for h in relaxed.results} == {OTHER}
 
 
-def test_year_without_a_date_is_not_a_facet_value(tmp_path):
-    from indexer import IndexStore, SearchRequest, SearchService, index_documents
+def test_year_without_a_date_is_not_a_facet_value(make_backend, tmp_path):
+    from indexer import SearchRequest
     from indexer.document import Document
 
-    index_documents(IndexStore(tmp_path), [Document(id="a", site="s", title="Lịch tiếp công dân"),
-                                           Document(id="b", site="s", title="Lịch tiếp công dân tháng 5")])
-    result = SearchService(IndexStore(tmp_path)).search(SearchRequest(q="lịch tiếp", scope="web"))
+    backend = make_backend(tmp_path, [Document(id="a", site="s", title="Lịch tiếp công dân"),
+                                      Document(id="b", site="s", title="Lịch tiếp công dân tháng 5")])
+    result = backend.search(SearchRequest(q="lịch tiếp", scope="web"))
     assert result.total == 2 and result.facets["year"] == []
     assert result.facets["kind"] == [{"value": "article", "count": 2}]
 
@@ -83,34 +89,25 @@ def test_index_written_before_facet_columns_still_counts(tmp_path, monkeypatch):
 
 
 def test_vocabulary_restores_diacritics_word_by_word(service):
-    from indexer import suggest
-
-    searcher = service._searcher()
-    assert suggest.did_you_mean(searcher, "thu tuc dang ky ket hon") == "thủ tục đăng ký kết hôn"
-    assert suggest.did_you_mean(searcher, "Thủ tục đăng ký kết hôn") is None  # case is not a mistake
-    assert suggest.did_you_mean(searcher, "87/2015/NĐ-CP") is None
-    assert suggest.did_you_mean(searcher, "") is None
+    assert did_you_mean(service, "thu tuc dang ky ket hon") == "thủ tục đăng ký kết hôn"
+    assert did_you_mean(service, "Thủ tục đăng ký kết hôn") is None  # case is not a mistake
+    assert did_you_mean(service, "87/2015/NĐ-CP") is None
+    assert did_you_mean(service, "") is None
 
 
 def test_typed_diacritics_the_index_knows_are_kept(service):
-    from indexer import suggest
-
     # "hồ sơ" is typed right; only the unaccented words get their marks back.
-    assert suggest.did_you_mean(service._searcher(), "hồ sơ dang ky") == "hồ sơ đăng ký"
+    assert did_you_mean(service, "hồ sơ dang ky") == "hồ sơ đăng ký"
 
 
 def test_completion_of_a_partial_word(service):
-    from indexer import suggest
-
-    texts = [s["text"] for s in suggest.complete(service._searcher(), "chung th")]
+    texts = [s["text"] for s in service.suggest("chung th", scope="web")]
     assert texts[0] == "chứng thực"
 
 
 def test_typo_fixed_by_the_word_it_belongs_to(service):
-    from indexer import suggest
-
     # "hôn" is one edit from "hpn", and so are other syllables; the neighbour "kết" decides.
-    assert suggest.did_you_mean(service._searcher(), "ket hpn") == "kết hôn"
+    assert did_you_mean(service, "ket hpn") == "kết hôn"
 
 
 def test_large_index_builds_its_vocabulary_in_the_background(tmp_path, monkeypatch):
@@ -138,9 +135,7 @@ def test_large_index_builds_its_vocabulary_in_the_background(tmp_path, monkeypat
     ("ket hpn?", "kết hôn?"),
 ])
 def test_query_syntax_around_words_survives_did_you_mean(service, typed, suggestion):
-    from indexer import suggest
-
-    assert suggest.did_you_mean(service._searcher(), typed) == suggestion
+    assert did_you_mean(service, typed) == suggestion
 
 
 def test_filtered_search_without_facets_keeps_only_the_top_hits_safely(tmp_path):

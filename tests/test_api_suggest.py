@@ -1,11 +1,28 @@
 """The embedding contract beyond /api/search's basics: autocomplete, did-you-mean, facets and
-filters in the JSON, CORS, ETag and Cache-Control (Flask test client, real index)."""
+filters in the JSON, CORS, ETag and Cache-Control (Flask test client, real index). The ``web``
+client runs on both engines (Whoosh and OpenSearch, tests/backends.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from webcorpus import DEPT, OTHER, web_app, web_config, web_index, web  # noqa: F401
+from backends import app_config, backend_name, make_backend  # noqa: F401
+from webcorpus import DEPT, OTHER, WEB_CORPUS, web_config, web_index, web  # noqa: F401
+
+
+@pytest.fixture(scope="module")
+def web_backend(make_backend, tmp_path_factory):
+    from indexer import read_source
+
+    return make_backend(tmp_path_factory.mktemp("web"), read_source(str(WEB_CORPUS)))
+
+
+@pytest.fixture(scope="module")
+def web_app(web_backend):
+    """The web corpus app of webcorpus.py, on the engine of this run."""
+    from webapp import create_app
+
+    return create_app(web_config(web_backend.settings.index_dir, **app_config(web_backend)))
 
 
 def suggest(client, **params):
@@ -154,16 +171,18 @@ def test_embed_script_is_served_for_other_sites(web):
     assert "attachShadow" in response.get_data(as_text=True)
 
 
-def test_suggestions_follow_index_changes(tmp_path):
-    from indexer import IndexStore, index_documents
+def test_suggestions_follow_index_changes(make_backend, tmp_path):
+    from indexer import read_source
     from indexer.document import Document
     from webapp import create_app
-    from webcorpus import build_web_index
 
-    build_web_index(tmp_path)
-    client = create_app(web_config(tmp_path)).test_client()
+    backend = make_backend(tmp_path, read_source(str(WEB_CORPUS)))
+    app = create_app(web_config(tmp_path, **app_config(backend)))
+    client = app.test_client()
     assert not suggest(client, q="quốc tịch")[0]
-    index_documents(IndexStore(tmp_path), [Document(id="qt", site=DEPT, title="Thủ tục nhập quốc tịch Việt Nam")])
+    # Written through the app's own backend: OpenSearch's version of the index is otherwise
+    # trusted for up to a second (its near-real-time refresh is a second too).
+    app.extensions["tracuu.search"].index_documents([Document(id="qt", site=DEPT, title="Thủ tục nhập quốc tịch Việt Nam")])
     assert "Thủ tục nhập quốc tịch Việt Nam" in suggest(client, q="quoc tich")[0]
 
 
