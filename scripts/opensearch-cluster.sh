@@ -52,9 +52,15 @@ while [ $# -gt 0 ]; do
     *) say "unknown option $1"; usage ;;
   esac
 done
-if [ "$CMD" != build ]; then
+if [ "$CMD" = start ]; then
   mkdir -p "$DIR"
+fi
+if [ -d "$DIR" ]; then
   DIR="$(cd "$DIR" && pwd)"
+elif [ "$CMD" = stop ] || [ "$CMD" = status ]; then
+  say "no cluster in $DIR"
+  [ "$CMD" = stop ] && exit 0
+  exit 3
 fi
 ENV_FILE="$DIR/cluster.env"
 
