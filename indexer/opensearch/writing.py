@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from dataclasses import dataclass
+import uuid
 from pathlib import Path
 
 from ..document import Document
@@ -115,7 +115,8 @@ def live_index(backend) -> str | None:
 
 def new_index(backend, previous: str | None = None, building: bool = False) -> str:
     """Create a new concrete index; while ``building``, no refreshes (and no replicas to copy to)."""
-    name = f"{backend.alias}-gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}".lower()
+    # Time first (names sort by age), then enough to tell apart two rebuilds in one second.
+    name = f"{backend.alias}-gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}".lower()
     body = index_body(shards=backend.shards, replicas=0 if building else backend.replicas, previous=previous)
     settings = body["settings"]["index"]
     if backend.replicas is None and not building:
