@@ -21,6 +21,8 @@ Usage (from the repository root)::
     .venv/bin/python bench/relevance.py                 # everything, ~30-40 min on 2 busy cores
     .venv/bin/python bench/relevance.py --index-dir /tmp/relbench   # keep/reuse the indexes
     .venv/bin/python bench/relevance.py --only visitor --no-baselines --show-misses
+    .venv/bin/python bench/relevance.py --only visitor --no-baselines --backend whoosh,opensearch \
+        --opensearch-url http://127.0.0.1:9200     # both engines side by side (issue 8)
 """
 
 from __future__ import annotations
@@ -175,6 +177,29 @@ def build_tracuu(root: Path, data: Path, files: list[str], base: Path | None = N
     return root
 
 
+# -- The OpenSearch backend (--backend whoosh,opensearch) --------------------------------
+
+class TracuuOpenSearch(Tracuu):
+    """tracuu's own search served by OpenSearch (indexer.opensearch), same documents."""
+
+    name = "tracuu-opensearch"
+
+    def __init__(self, home: Path, url: str, documents):
+        from indexer import BackendSettings, open_backend
+
+        alias = f"relbench-{home.name}"
+        self.service = open_backend(BackendSettings(backend="opensearch", opensearch_url=url, opensearch_index=alias,
+                                                    index_dir=str(home), time_limit=30.0, cache_size=0))
+        ready = home.parent / f"{home.name}-opensearch.READY"
+        if not (ready.exists() and ready.read_text() == url):
+            started = time.perf_counter()
+            report = self.service.reindex()  # empty and fresh: a new index behind the alias
+            report = self.service.index_documents(documents())
+            print(f"# indexed {report.indexed} documents into OpenSearch alias {alias} "
+                  f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            ready.write_text(url)
+
+
 # -- Running -------------------------------------------------------------------------
 
 def run(system, queries: list[dict], stripped: bool, misses: list | None = None) -> dict[str, dict[str, float]]:
@@ -220,6 +245,9 @@ def main(argv=None) -> int:
     parser.add_argument("--sample", type=int, help="use every Nth legal query (faster while tuning)")
     parser.add_argument("--show-misses", action="store_true", help="print queries whose first result is wrong")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--backend", default="whoosh",
+                        help="engines serving tracuu, comma-separated: whoosh, opensearch (side by side)")
+    parser.add_argument("--opensearch-url", help="OpenSearch cluster for --backend opensearch")
     args = parser.parse_args(argv)
 
     temp = None
@@ -247,6 +275,13 @@ def main(argv=None) -> int:
             if files == LEGAL_CORPUS:
                 legal_home = home
             systems = [Tracuu(home)]
+            engines = [e.strip() for e in args.backend.split(",") if e.strip()]
+            if "opensearch" in engines:
+                if not args.opensearch_url:
+                    parser.error("--backend opensearch needs --opensearch-url URL")
+                systems.append(TracuuOpenSearch(home, args.opensearch_url, documents_of(args.data, files)))
+            if "whoosh" not in engines:
+                systems = systems[1:]
             if not args.no_baselines:
                 docs = documents_of(args.data, files)
                 systems += [plain_bm25(home.parent / f"{home.name}-baselines", docs),
@@ -261,6 +296,9 @@ def main(argv=None) -> int:
                     print(f"# {label}: {system.name} took {time.perf_counter() - started:.1f} s",
                           file=sys.stderr)
                 print_table(label, results)
+                if "tracuu" in results and "tracuu-opensearch" in results:
+                    gap = results["tracuu-opensearch"]["all"]["nDCG@10"] - results["tracuu"]["all"]["nDCG@10"]
+                    print(f"\nnDCG@10 OpenSearch - Whoosh: {gap:+.3f}")
                 figures[label] = results
                 for q, text, top, scores in misses:
                     print(f"  MISS [{q['category']}] {q['id']} {text[:90]!r} want {list(q['relevant'])[:3]} "
