@@ -109,11 +109,10 @@ SITES_OPTION = click.option(
 def main(ctx, index_dir, synonyms, backend, opensearch_url, opensearch_index):
     """tracuu: Vietnamese search for government department websites."""
     ctx.obj = Context(index_dir, backend, opensearch_url, opensearch_index)
-    # `serve` runs the web app in gunicorn workers: it reads explicit choices from the environment.
-    for name, value in (("backend", backend), ("opensearch_url", opensearch_url),
-                        ("opensearch_index", opensearch_index)):
-        if value and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
-            os.environ[f"TRACUU_{name.upper()}"] = value
+    # Engine options given on the command line, for `serve` to hand to the web app (see serve_cmd).
+    ctx.obj.engine_env = {f"TRACUU_{name.upper()}": value for name, value in (
+        ("backend", backend), ("opensearch_url", opensearch_url), ("opensearch_index", opensearch_index))
+        if value and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
     ctx.obj.synonyms = [str(Path(p).resolve()) for p in synonyms]
     if synonyms:  # `serve` runs the web app in gunicorn workers: they read it from the environment
         os.environ["TRACUU_SYNONYMS_FILES"] = json.dumps(ctx.obj.synonyms)
@@ -222,6 +221,7 @@ def serve_cmd(obj: Context, host, port, workers, threads, default_site, config_f
     """Serve the search page and the JSON API with gunicorn."""
     from webapp.server import serve
 
+    os.environ.update(getattr(obj, "engine_env", {}))  # the app reads TRACUU_BACKEND/TRACUU_OPENSEARCH_*
     serve(index_dir=str(obj.index_dir.resolve()), host=host, port=port, workers=workers, threads=threads,
           default_site=default_site, config_file=str(Path(config_file).resolve()) if config_file else None)
 

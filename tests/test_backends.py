@@ -96,11 +96,17 @@ def test_unreachable_cluster_is_a_503_never_a_500(tmp_path):
     assert "Traceback" not in page.get_data(as_text=True)
 
 
-def test_unreachable_cluster_is_one_cli_line(tmp_path):
+def test_unreachable_cluster_is_one_cli_line(tmp_path, monkeypatch):
+    import os
+
+    for name in ("TRACUU_BACKEND", "TRACUU_OPENSEARCH_URL"):
+        monkeypatch.delenv(name, raising=False)
     result = CliRunner().invoke(main, ["--index-dir", str(tmp_path), "--backend", "opensearch",
                                        "--opensearch-url", DOWN, "search", "kết hôn"])
     assert result.exit_code == 1
     assert "cannot be reached" in result.output and "Traceback" not in result.output
+    # Only `serve` hands the options to the web app through the environment; nothing else leaks.
+    assert "TRACUU_BACKEND" not in os.environ and "TRACUU_OPENSEARCH_URL" not in os.environ
 
 
 # -- on a real node ---------------------------------------------------------------------------------
