@@ -65,7 +65,16 @@ của là và có được các những này đó thì mà với cho trong theo 
 bị do từ đến tại một như sẽ đã đang thế sao bao nhiêu ai ở ra nếu vậy nên cũng rằng lại phải
 đúng sai hỏi trả lời ạ nhé ơi à vì bởi nhưng còn đây kia ấy chỉ rất
 """.split())
-FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS) - {"bao", "tai", "do", "den", "co", "ra", "bi", "sao"}
+# Stop words by spelling, yet often content alone: "bao" (bao gồm), "sao" (bản sao), "ra", "do".
+# Question phrases ("bao nhiêu", "ra sao") still make them stop words there.
+CONTENT_ALONE = frozenset({"bao", "sao", "ra", "do"})
+# Typed without diacritics, a syllable is a stop word only when no common content syllable folds
+# the same way: "dang" may be "đăng" (đăng ký), "vi" "vi" (vi phạm), "da" "đa" (tối đa), "ma" "ma" (ma túy).
+FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS) - CONTENT_ALONE - {
+    "tai", "den", "co", "bi",  # tài, đền, cơ, bí
+    "thi", "ma", "ve", "trong", "cho", "tu", "de", "da", "dang", "the", "cung", "vay", "lai", "boi",
+    "nhu", "dung", "hoi", "tra", "loi", "vi", "con", "day", "chi", "o", "nhe",
+}
 # Question phrases (folded): their syllables are stop words there, whatever they mean elsewhere.
 QUESTION_PHRASES = [tuple(p.split()) for p in (
     "bao nhieu", "bao lau", "the nao", "nhu the nao", "la gi", "o dau", "la dau", "khi nao", "hay khong",
@@ -192,6 +201,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 def _units(tokens: list[tuple[str, str]], synonyms: Synonyms, parsed: ParsedQuery) -> list[Unit]:
     """Group tokens into units: synonyms matched (longest first), ``a OR b`` merged."""
+    typed_marks = bool(parsed.marked)
     # Pieces: hyphenated abbreviations compared piece by piece (LĐ-TBXH = ld tbxh).
     pieces: list[tuple[str, str]] = []
     owner: list[int] = []
@@ -228,7 +238,12 @@ def _units(tokens: list[tuple[str, str]], synonyms: Synonyms, parsed: ParsedQuer
             token_index = owner[i]
             folded_token, typed_token = tokens[token_index]
             lower = normalize_text(typed_token.lower())
-            stop = (lower in STOPWORDS) if has_diacritics(lower) else (folded_token in FOLDED_STOPWORDS)
+            if has_diacritics(lower):
+                stop = lower in STOPWORDS
+            elif typed_marks:  # who types diacritics typed "ma", "con" as meant (not "mà", "còn")
+                stop = lower in STOPWORDS and lower not in CONTENT_ALONE
+            else:
+                stop = folded_token in FOLDED_STOPWORDS
             unit = Unit(typed_token, [(folded_token,)], [1.0], stop=stop,
                         number_year=bool(_NUMBER_YEAR_RE.fullmatch(folded_token)))
             while i < len(pieces) and owner[i] == token_index:

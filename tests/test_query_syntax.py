@@ -113,6 +113,24 @@ def test_stop_words_are_not_required_but_stay_in_order():
     assert parsed.syllables == ["thoi", "hieu", "thua", "ke", "la", "bao", "lau"]
 
 
+@pytest.mark.parametrize("q, content, stop", [
+    # Typed with diacritics, an unmarked syllable is what was typed: "ma" (ma túy) is not "mà".
+    ("chất ma túy là gì", ["ma", "túy"], ["là", "gì"]),
+    ("ly hôn thì ai nuôi con", ["con", "nuôi"], ["thì", "ai"]),
+    ("cho thuê nhà trong bao lâu", ["thuê"], ["cho", "trong", "bao", "lâu"]),
+    ("bao gồm những gì", ["bao", "gồm"], ["những", "gì"]),
+    # Typed without, a syllable that also folds a common content word stays content.
+    ("vi pham giao thong", ["vi"], []),
+    ("thu tuc dang ky ket hon o dau", ["dang", "ky"], ["o", "dau"]),
+    ("toi da bao nhieu ngay", ["da"], ["bao", "nhieu"]),
+    ("xu phat cua ai", ["xu"], ["cua", "ai"]),
+])
+def test_stop_words_depend_on_how_the_query_is_typed(q, content, stop):
+    units = {u.text.lower(): u.stop for u in parse(q).units}
+    assert all(units[w] is False for w in content), units
+    assert all(units[w] is True for w in stop), units
+
+
 def test_synonyms_file_format(tmp_path):
     table = Synonyms.from_text("# comment\nUBND = ủy ban nhân dân\nnot a group\n^TE^ = trẻ em\nly hôn = ly dị\n")
     assert len(table) == 3
