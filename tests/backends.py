@@ -50,6 +50,24 @@ def make_backend(backend_name, request):
             client.indices.delete(index=f"{backend.alias}-gen-*", ignore_unavailable=True, allow_no_indices=True)
 
 
+@pytest.fixture(scope="module")
+def web_backend(make_backend, tmp_path_factory):
+    """The web corpus of webcorpus.py (two sites, 21 documents) in this run's engine."""
+    from indexer import read_source
+    from webcorpus import WEB_CORPUS
+
+    return make_backend(tmp_path_factory.mktemp("web"), read_source(str(WEB_CORPUS)))
+
+
+@pytest.fixture(scope="module")
+def web_app(web_backend):
+    """webcorpus.py's app on this run's engine: import it (with ``web``) instead of webcorpus's."""
+    from webapp import create_app
+    from webcorpus import web_config
+
+    return create_app(web_config(web_backend.settings.index_dir, **app_config(web_backend)))
+
+
 def app_config(backend, **extra) -> dict:
     """The web app's config for ``backend``'s index (INDEX_DIR, BACKEND, OPENSEARCH_*)."""
     settings = backend.settings

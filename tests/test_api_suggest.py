@@ -6,23 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from backends import app_config, backend_name, make_backend  # noqa: F401
+from backends import app_config, backend_name, make_backend, web_app, web_backend  # noqa: F401
 from webcorpus import DEPT, OTHER, WEB_CORPUS, web_config, web_index, web  # noqa: F401
-
-
-@pytest.fixture(scope="module")
-def web_backend(make_backend, tmp_path_factory):
-    from indexer import read_source
-
-    return make_backend(tmp_path_factory.mktemp("web"), read_source(str(WEB_CORPUS)))
-
-
-@pytest.fixture(scope="module")
-def web_app(web_backend):
-    """The web corpus app of webcorpus.py, on the engine of this run."""
-    from webapp import create_app
-
-    return create_app(web_config(web_backend.settings.index_dir, **app_config(web_backend)))
 
 
 def suggest(client, **params):

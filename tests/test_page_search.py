@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from webcorpus import DEPT, DEPT_MATCHES, OTHER, build_web_index, web_app, web_config, web_index, web  # noqa: F401
+from backends import backend_name, make_backend, web_app, web_backend  # noqa: F401  (the page on both engines)
+from webcorpus import DEPT, DEPT_MATCHES, OTHER, build_web_index, web_config, web_index, web  # noqa: F401
 
 
 def text_of(response) -> str:

@@ -1,4 +1,5 @@
-"""The Flask app through its test client: the search page and the JSON API."""
+"""The Flask app through its test client: the search page and the JSON API, on both engines
+(Whoosh and OpenSearch, tests/backends.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,21 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import CHILD_PROTECTION_DEPT, CHILD_PROTECTION_OTHER, DEPT_SITE, OTHER_SITE
+from backends import app_config, backend_name, make_backend  # noqa: F401
+from conftest import CHILD_PROTECTION_DEPT, CHILD_PROTECTION_OTHER, DEPT_SITE, DOCUMENTS_JSONL, OTHER_SITE
 from webapp import create_app
 
 RESULT_KEYS = {"id", "title", "url", "site", "kind", "snippet", "published", "doc_number", "score"}
 TOP_KEYS = {"query", "total", "page", "per_page", "results"}
+
+
+@pytest.fixture(scope="module")
+def app(make_backend, tmp_path_factory):
+    """conftest's app (documents.jsonl, the department site) on this run's engine."""
+    from indexer import read_source
+
+    backend = make_backend(tmp_path_factory.mktemp("corpus"), read_source(str(DOCUMENTS_JSONL)))
+    return create_app(app_config(backend, DEFAULT_SITE=DEPT_SITE, TESTING=True, RATE_LIMIT=""))
 
 
 def page_text(response):
