@@ -38,7 +38,7 @@ class OpenSearchSink:
     Actions are buffered and sent in bounded bulk batches; ``commit`` sends what is buffered.
     """
 
-    def __init__(self, backend, index: str, on_document=None, analyzed=None):
+    def __init__(self, backend, index: str, on_document=None):
         self.backend = backend
         self.index = index
         self.on_document = on_document
