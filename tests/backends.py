@@ -47,7 +47,7 @@ def make_backend(backend_name, request):
     for backend in made:
         if backend.name == "opensearch":
             client = backend.conn.client
-            client.indices.delete(index=f"{backend.alias}-gen-*", ignore_unavailable=True, allow_no_indices=True)
+            client.indices.delete(index=f"{backend.alias}-*", ignore_unavailable=True, allow_no_indices=True)
 
 
 @pytest.fixture(scope="module")

@@ -116,7 +116,7 @@ def os_backend(opensearch_url, tmp_path):
     backend = open_backend(BackendSettings(backend="opensearch", opensearch_url=opensearch_url, index_dir=tmp_path,
                                            opensearch_index=f"tracuu-test-{uuid.uuid4().hex[:10]}", cache_size=0))
     yield backend
-    backend.conn.client.indices.delete(index=f"{backend.alias}-gen-*", ignore_unavailable=True, allow_no_indices=True)
+    backend.conn.client.indices.delete(index=f"{backend.alias}-*", ignore_unavailable=True, allow_no_indices=True)
 
 
 def test_full_rebuild_switches_the_alias_while_searches_go_on(os_backend):
@@ -187,6 +187,21 @@ def test_crawl_writes_through_the_same_sink_interface(os_backend, tmp_path):
     assert os_backend.stats()["sites"]["sldtbxh"]["article"] >= 5
 
 
+def test_one_writer_at_a_time_and_a_dead_writers_lease_runs_out(os_backend, monkeypatch):
+    from indexer import IndexLocked
+    from indexer.opensearch import lock as os_lock
+
+    with os_lock.writer_lock(os_backend, "reindex"):
+        with pytest.raises(IndexLocked, match="tracuu reindex"):
+            os_backend.index_documents([Document(id="a", site="s", title="Tin mới")])
+    os_backend.index_documents([Document(id="a", site="s", title="Tin mới")])  # released
+    monkeypatch.setattr(os_lock, "LEASE", -1.0)  # leases taken from now on have already run out
+    dead = os_lock.WriterLock(os_backend, "crawl s")
+    dead.acquire()  # and never released: its process "died"
+    assert os_backend.delete(["a"]) == []
+    assert os_backend.search(SearchRequest(q="tin mới", scope="web")).total == 0
+
+
 def test_cli_end_to_end(opensearch_url, tmp_path):
     alias = f"tracuu-test-{uuid.uuid4().hex[:10]}"
     base = ["--index-dir", str(tmp_path), "--backend", "opensearch", "--opensearch-url", opensearch_url,
@@ -204,7 +219,7 @@ def test_cli_end_to_end(opensearch_url, tmp_path):
     finally:
         from opensearchpy import OpenSearch
 
-        OpenSearch(hosts=[opensearch_url]).indices.delete(index=f"{alias}-gen-*", ignore_unavailable=True,
+        OpenSearch(hosts=[opensearch_url]).indices.delete(index=f"{alias}-*", ignore_unavailable=True,
                                                           allow_no_indices=True)
 
 

@@ -9,7 +9,8 @@ so searches never see a half-built index (zero downtime, like Whoosh's generatio
 the index it replaced is kept until the next rebuild (``previous`` in its mapping's
 ``_meta``), older ones and leftovers of a failed rebuild are deleted.
 
-Unlike Whoosh's one commit, a failed incremental run keeps the batches it already sent.
+Unlike Whoosh's one commit, a failed incremental run keeps the batches it already sent. Every
+writing operation holds the index's writer lock (``lock``), as Whoosh's writers hold write.lock.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..document import Document
 from ..sources import SourceProblem
 from ..store import IndexMissing, StoreError
 from ..writing import IndexReport, ReindexReport
+from .lock import writer_lock
 from .mapping import doc_key, index_body, to_document, to_source
 
 BATCH_DOCS = 500
@@ -38,9 +40,10 @@ class OpenSearchSink:
     Actions are buffered and sent in bounded bulk batches; ``commit`` sends what is buffered.
     """
 
-    def __init__(self, backend, index: str, on_document=None):
+    def __init__(self, backend, index: str, on_document=None, lock=None):
         self.backend = backend
         self.index = index
+        self.lock = lock  # the writer lock (indexer.opensearch.lock), renewed at every batch
         self.on_document = on_document
         self.actions: list[dict] = []
         self.updated = 0
@@ -66,6 +69,8 @@ class OpenSearchSink:
     def commit(self) -> None:
         actions, self.actions = self.actions, []
         if actions:
+            if self.lock is not None:
+                self.lock.renew()
             removed, missing = bulk(self.backend.conn, actions)
             self.deleted += removed
             self.missing += missing
@@ -225,11 +230,18 @@ def _sources(docs, procs: int):
 
 def index_documents(backend, items, on_document=None, on_problem=None, procs: int | None = None) -> IndexReport:
     """Add or replace (same id) every Document in the live index; collect problems."""
-    from ..writing import default_procs
-
     report = IndexReport()
     started = time.perf_counter()
-    sink = OpenSearchSink(backend, index_for_writing(backend), on_document)
+    with writer_lock(backend, "index") as lock:
+        _index_documents(backend, items, report, on_document, on_problem, lock, procs)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _index_documents(backend, items, report, on_document, on_problem, lock, procs) -> None:
+    from ..writing import default_procs
+
+    sink = OpenSearchSink(backend, index_for_writing(backend), on_document, lock)
 
     def documents():
         for item in items:
@@ -246,19 +258,18 @@ def index_documents(backend, items, on_document=None, on_problem=None, procs: in
     sink.commit()
     refresh(backend)
     report.chars = sink.chars
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def delete_documents(backend, ids) -> list[str]:
     """Delete documents by id; returns the ids that were not in the index."""
     if live_index(backend) is None:
         raise IndexMissing(f"no index on the OpenSearch cluster at {backend.conn.where} yet")
-    sink = OpenSearchSink(backend, backend.alias)
-    for doc_id in ids:
-        sink.delete(doc_id)
-    sink.commit()
-    refresh(backend)
+    with writer_lock(backend, "delete") as lock:
+        sink = OpenSearchSink(backend, backend.alias, lock=lock)
+        for doc_id in ids:
+            sink.delete(doc_id)
+        sink.commit()
+        refresh(backend)
     return sink.missing
 
 
@@ -286,22 +297,28 @@ def crawl(backend, site, *, full=False, on_page=None, on_problem=None, on_total=
     """Crawl ``site`` into the live index, incrementally unless ``full`` (crawl state stays local)."""
     from ..crawl import CrawlState, crawl_site, state_path
 
-    sink = OpenSearchSink(backend, index_for_writing(backend), on_document)
-    state = CrawlState(state_path(backend.root, site.slug))
-    try:
-        report = crawl_site(site, sink, state, full=full, on_page=on_page, on_problem=on_problem,
-                            on_total=on_total, commit_every=commit_every, fetcher=fetcher)
-        sink.commit()
-    finally:
-        state.close()
-    refresh(backend)
+    with writer_lock(backend, f"crawl {site.slug}") as lock:
+        sink = OpenSearchSink(backend, index_for_writing(backend), on_document, lock)
+        state = CrawlState(state_path(backend.root, site.slug))
+        try:
+            report = crawl_site(site, sink, state, full=full, on_page=on_page, on_problem=on_problem,
+                                on_total=on_total, commit_every=commit_every, fetcher=fetcher)
+            sink.commit()
+        finally:
+            state.close()
+        refresh(backend)
     return report
 
 
-def reindex(backend, sources=(), sites=(), *, on_document=None, on_problem=None, on_total=None,
-            commit_every: int = 200) -> ReindexReport:
+def reindex(backend, sources=(), sites=(), **options) -> ReindexReport:
     """A full rebuild into a new index, then an atomic alias switch (see ``indexer.writing.reindex``:
-    the same sources, sites and copying of every other document)."""
+    the same sources, sites and copying of every other document), holding the writer lock."""
+    with writer_lock(backend, "reindex") as lock:
+        return _reindex(backend, sources, sites, lock=lock, **options)
+
+
+def _reindex(backend, sources=(), sites=(), *, lock=None, on_document=None, on_problem=None, on_total=None,
+             commit_every: int = 200) -> ReindexReport:
     from ..crawl import CrawlState, crawl_site, state_path
     from ..sources import read_source
 
@@ -322,7 +339,7 @@ def reindex(backend, sources=(), sites=(), *, on_document=None, on_problem=None,
             on_problem(str(message))
 
     name = new_index(backend, previous=live, building=True)
-    sink = OpenSearchSink(backend, name, on_document)
+    sink = OpenSearchSink(backend, name, on_document, lock)
     try:
         for source in sources:
             for item in read_source(source):
