@@ -202,6 +202,21 @@ def test_one_writer_at_a_time_and_a_dead_writers_lease_runs_out(os_backend, monk
     assert os_backend.search(SearchRequest(q="tin mới", scope="web")).total == 0
 
 
+def test_large_index_counts_its_vocabulary_in_the_background(os_backend, monkeypatch):
+    import time
+
+    from indexer import suggest
+
+    os_backend.index_documents(read_source(str(DOCUMENTS_JSONL)))
+    monkeypatch.setattr(suggest, "SYNC_BUILD_DOCS", 0)  # every index is "large"
+    first = os_backend.search(SearchRequest(q="bao ve tre em", scope="web"))
+    assert first.total > 0 and first.suggestion is None  # no request waits for the vocabulary
+    deadline = time.monotonic() + 60
+    while os_backend._vocabulary.voc is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert os_backend.search(SearchRequest(q="bao ve tre em", scope="web")).suggestion == "bảo vệ trẻ em"
+
+
 def test_cli_end_to_end(opensearch_url, tmp_path):
     alias = f"tracuu-test-{uuid.uuid4().hex[:10]}"
     base = ["--index-dir", str(tmp_path), "--backend", "opensearch", "--opensearch-url", opensearch_url,

@@ -109,9 +109,10 @@ class OpenSearchBackend:
         return os_search.related(self, doc_id, limit=limit)
 
     def warm_up(self) -> None:
-        """pyvi is loaded by the caller; the vocabulary is counted per worker (it holds no client)."""
+        """The index vocabulary, counted before a server forks so its workers share it (the client
+        itself is made again in each worker)."""
         try:
-            self._vocabulary.get(self)
+            self._vocabulary.get(self, wait=True)
         except StoreError:
             pass
 

@@ -12,6 +12,7 @@ documents by ``more_like_this``.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -196,24 +197,28 @@ class VocabularyCache:
     def __init__(self):
         self.version = None
         self.voc = None
-        self.building = None
+        self.building = None  # (index version, pid) of the build running in a background thread
         self.lock = threading.Lock()
 
-    def get(self, backend):
+    def get(self, backend, wait: bool | None = None):
+        """The vocabulary of the live index version, or None while a background build runs.
+        ``wait`` builds it now whatever the index size (a server's warm-up, before forking)."""
         version = backend.index_version()
         with self.lock:
             if self.version == version and self.voc is not None:
                 return self.voc
-            if self.building == version:
-                return self.voc if self.version == version else None
-        n = backend.raw_search({"size": 0, "track_total_hits": True})["hits"]["total"]["value"]
-        if n <= suggest.SYNC_BUILD_DOCS:
+            if self.building == (version, os.getpid()):  # a forked worker has no such thread: builds its own
+                return None
+        if wait is None:
+            n = backend.raw_search({"size": 0, "track_total_hits": True})["hits"]["total"]["value"]
+            wait = n <= suggest.SYNC_BUILD_DOCS
+        if wait:
             voc = build_vocabulary(backend)
             with self.lock:
                 self.version, self.voc = version, voc
             return voc
         with self.lock:
-            self.building = version
+            self.building = (version, os.getpid())
 
         def run():
             try:
