@@ -50,10 +50,10 @@ class OpenSearchBackend:
         self._vocabulary = os_search.VocabularyCache()
 
     # -- reading -----------------------------------------------------------------------------
-    def raw_search(self, body: dict) -> dict:
+    def raw_search(self, body: dict, **params) -> dict:
         """One search request on the alias (errors as StoreErrors, see ``client``)."""
         with self.conn.guarded("the search") as client:
-            return client.search(index=self.alias, body=body, request_timeout=max(5.0, self.time_limit * 3))
+            return client.search(index=self.alias, body=body, request_timeout=max(5.0, self.time_limit * 3), **params)
 
     def index_version(self) -> str:
         """Changes whenever the index does: the live index, its document count and newest write.

@@ -29,6 +29,9 @@ from .mapping import stored_fields
 from .translate import to_dsl
 
 PAGE_CHUNK = 1000  # hits per request when walking deep pages with search_after
+# Scores from index-wide term statistics, not each shard's: on several shards (a small index above
+# all) per-shard IDF would reorder close results; OpenSearch skips the extra round on one shard.
+SEARCH_TYPE = "dfs_query_then_fetch"
 FACET_AGGS = {"kind": "kind", "doc_type": "doc_type", "site": "site", "category": "category"}
 SOURCE = ["doc"]
 
@@ -162,7 +165,7 @@ def _collect(backend, body: dict, sort: list, start: int, count: int):
     """
     body = dict(body, sort=sort)
     if start + count <= PAGE_CHUNK:
-        response = backend.raw_search(dict(body, size=count, **({"from": start} if start else {})))
+        response = backend.raw_search(dict(body, size=count, **({"from": start} if start else {})), search_type=SEARCH_TYPE)
         return response["hits"]["hits"], response
     first, hits, after, seen = None, [], None, 0
     skip_body = dict(body, _source=False)
@@ -176,7 +179,7 @@ def _collect(backend, body: dict, sort: list, start: int, count: int):
             request["track_total_hits"] = False
         if after is not None:
             request["search_after"] = after
-        response = backend.raw_search(request)
+        response = backend.raw_search(request, search_type=SEARCH_TYPE)
         first = first or response
         page = response["hits"]["hits"]
         if not page:
