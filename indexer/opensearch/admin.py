@@ -87,8 +87,11 @@ def check_index(backend) -> dict:
         total = all_sites["hits"]["total"]["value"]
         per_site = {b["key"]: b["doc_count"] for b in all_sites["aggregations"]["sites"]["buckets"]}
         notes.append(f"{total} documents in {targets[-1]}")
+        holder = lock_holder(backend)
+        if holder:
+            notes.append(f"being written by {holder}")
         leftovers = writing.orphans(backend)
-        if leftovers:
+        if leftovers and not holder:
             problems.append("indexes left over from a failed rebuild (the next `tracuu reindex` removes them): "
                             + ", ".join(leftovers))
     except Exception as exc:  # any failure to read is what this command exists to report
@@ -101,3 +104,19 @@ def check_index(backend) -> dict:
         elif crawl["documents"] < held:
             notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")
     return {"ok": not problems, "problems": problems, "notes": notes}
+
+
+def lock_holder(backend) -> str | None:
+    """Who holds the writer lock now (a description), or None (see ``indexer.opensearch.lock``)."""
+    import time
+
+    from .lock import LOCK_ID, _describe, lock_index
+
+    with backend.conn.guarded("reading the writer lock") as client:
+        if not client.indices.exists(index=lock_index(backend)):
+            return None
+        found = client.get(index=lock_index(backend), id=LOCK_ID, ignore=404)
+    held = found.get("_source") if found.get("found") else None
+    if not held or float(held.get("expires", 0)) <= time.time():
+        return None
+    return _describe(held)
