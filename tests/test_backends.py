@@ -195,6 +195,10 @@ def test_one_writer_at_a_time_and_a_dead_writers_lease_runs_out(os_backend, monk
         with pytest.raises(IndexLocked, match="tracuu reindex"):
             os_backend.index_documents([Document(id="a", site="s", title="Tin mới")])
     os_backend.index_documents([Document(id="a", site="s", title="Tin mới")])  # released
+    with os_lock.writer_lock(os_backend, "index", shared=True):  # another `tracuu index` running
+        os_backend.index_documents([Document(id="b", site="s", title="Lịch công tác")])  # index runs go together
+        with pytest.raises(IndexLocked, match="tracuu index"):
+            os_backend.reindex()  # a rebuild waits for them
     monkeypatch.setattr(os_lock, "LEASE", -1.0)  # leases taken from now on have already run out
     dead = os_lock.WriterLock(os_backend, "crawl s")
     dead.acquire()  # and never released: its process "died"

@@ -1,10 +1,14 @@
-"""One writer at a time on an OpenSearch index, as with Whoosh's write.lock.
+"""Writers of an OpenSearch index take turns, as with Whoosh's write.lock.
 
-The lock is a document (``writer``) in a small index beside the alias (``<alias>-lock``), created
-with ``op_type=create`` so only one writer gets it, naming who holds it. A process that dies
-cannot release it, so it is a lease: it expires ``LEASE`` seconds after its last renewal (every
-bulk batch renews it), and a writer finding an expired lease takes it over with optimistic
-concurrency (``if_seq_no``/``if_primary_term``), so two of them never both win.
+Rebuilds and crawls are exclusive; adding and deleting documents (``tracuu index``/``delete``)
+may run in several processes at once (bulk requests are safe together, and a big load is
+spread that way) but never during an exclusive writer. The locks are documents in a small index
+beside the alias (``<alias>-lock``): ``writer`` for the exclusive one, created with
+``op_type=create`` so only one process gets it, and one ``shared-<id>`` per shared writer. Each
+takes its own document and then checks for the other kind, so of two that start together at
+least one sees the other and gives way. A process that dies cannot release its document, so each
+is a lease: it expires ``LEASE`` seconds after its last renewal (every bulk batch renews it), and
+an expired ``writer`` is taken over with optimistic concurrency (``if_seq_no``), never by two.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import os
 import socket
 import time
+import uuid
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -41,13 +46,37 @@ def _describe(doc: dict) -> str:
 
 
 class WriterLock:
-    def __init__(self, backend, purpose: str):
+    def __init__(self, backend, purpose: str, shared: bool = False):
         self.backend = backend
         self.index = lock_index(backend)
         self.body = _holder(purpose)
+        self.shared = shared
+        self.doc_id = f"shared-{uuid.uuid4().hex}" if shared else LOCK_ID
         self.seq = None
 
+    def _held(self, client, exclusive: bool) -> list[dict]:
+        """Unexpired lock documents of the other kind (the exclusive one, or the shared ones)."""
+        from opensearchpy import exceptions as oe
+
+        if exclusive:
+            try:
+                docs = [client.get(index=self.index, id=LOCK_ID)["_source"]]
+            except oe.NotFoundError:
+                return []
+        else:
+            hits = client.search(index=self.index, body={"size": 100, "query": {"match_all": {}}})["hits"]["hits"]
+            docs = [h["_source"] for h in hits if h["_id"].startswith("shared-") and h["_id"] != self.doc_id]
+        return [d for d in docs if float(d.get("expires", 0)) > time.time()]
+
     def acquire(self) -> None:
+        self._acquire()
+        with self.backend.conn.guarded("taking the writer lock") as client:
+            others = self._held(client, exclusive=self.shared)
+        if others:
+            self.release()
+            raise IndexLocked(f"the OpenSearch index {self.backend.alias} is being written by {_describe(others[0])}")
+
+    def _acquire(self) -> None:
         from opensearchpy import exceptions as oe
 
         with self.backend.conn.guarded("taking the writer lock") as client:
@@ -62,7 +91,8 @@ class WriterLock:
                 self._write(client, op_type="create")
                 return
             except oe.ConflictError:
-                pass
+                if self.shared:  # a shared id clashing: not a lock held by anyone
+                    raise IndexLocked("could not take a writer lock; try again") from None
             current = client.get(index=self.index, id=LOCK_ID)
             held = current["_source"]
             if float(held.get("expires", 0)) > time.time():
@@ -74,7 +104,7 @@ class WriterLock:
                                   "process (it took over an expired lock just now)") from None
 
     def _write(self, client, **kwargs) -> None:
-        response = client.index(index=self.index, id=LOCK_ID, body=self.body, refresh="true", **kwargs)
+        response = client.index(index=self.index, id=self.doc_id, body=self.body, refresh="true", **kwargs)
         self.seq = (response["_seq_no"], response["_primary_term"])
 
     def renew(self) -> None:
@@ -98,7 +128,7 @@ class WriterLock:
             return
         try:
             with self.backend.conn.guarded("releasing the writer lock") as client:
-                client.delete(index=self.index, id=LOCK_ID, if_seq_no=self.seq[0], if_primary_term=self.seq[1],
+                client.delete(index=self.index, id=self.doc_id, if_seq_no=self.seq[0], if_primary_term=self.seq[1],
                               refresh="true")
         except oe.NotFoundError:
             pass
@@ -108,9 +138,10 @@ class WriterLock:
 
 
 @contextmanager
-def writer_lock(backend, purpose: str):
-    """Hold the writer lock of ``backend``'s index for the block; fail at once with who holds it."""
-    lock = WriterLock(backend, purpose)
+def writer_lock(backend, purpose: str, shared: bool = False):
+    """Hold a writer lock of ``backend``'s index for the block (exclusive, or ``shared`` with other
+    shared writers); fail at once with who holds the lock in the way."""
+    lock = WriterLock(backend, purpose, shared)
     lock.acquire()
     backend.writer_lock = lock
     try:

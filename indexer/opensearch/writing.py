@@ -10,7 +10,8 @@ the index it replaced is kept until the next rebuild (``previous`` in its mappin
 ``_meta``), older ones and leftovers of a failed rebuild are deleted.
 
 Unlike Whoosh's one commit, a failed incremental run keeps the batches it already sent. Every
-writing operation holds the index's writer lock (``lock``), as Whoosh's writers hold write.lock.
+writing operation holds a writer lock (``lock``): rebuilds and crawls alone, ``index`` and
+``delete`` runs together with each other (a big load may be spread over processes or machines).
 """
 
 from __future__ import annotations
@@ -232,7 +233,7 @@ def index_documents(backend, items, on_document=None, on_problem=None, procs: in
     """Add or replace (same id) every Document in the live index; collect problems."""
     report = IndexReport()
     started = time.perf_counter()
-    with writer_lock(backend, "index") as lock:
+    with writer_lock(backend, "index", shared=True) as lock:
         _index_documents(backend, items, report, on_document, on_problem, lock, procs)
     report.seconds = time.perf_counter() - started
     return report
@@ -264,7 +265,7 @@ def delete_documents(backend, ids) -> list[str]:
     """Delete documents by id; returns the ids that were not in the index."""
     if live_index(backend) is None:
         raise IndexMissing(f"no index on the OpenSearch cluster at {backend.conn.where} yet")
-    with writer_lock(backend, "delete") as lock:
+    with writer_lock(backend, "delete", shared=True) as lock:
         sink = OpenSearchSink(backend, backend.alias, lock=lock)
         for doc_id in ids:
             sink.delete(doc_id)
