@@ -8,13 +8,16 @@ rebuild switches generations.
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 
 from whoosh import query as Q
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
+from whoosh.searching import Results
 
+from . import docsets
 from . import facets as facet_counts
 from . import highlight, suggest
 from .cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
@@ -202,29 +205,47 @@ class SearchService:
         return suggest.complete(self._searcher(), q, limit=limit, site=site)
 
     def _run(self, searcher, query, restrict, request, parsed=None):
+        """(hits of the page, total, partial, facets) for one Whoosh query.
+
+        By relevance, one pass of Whoosh's TopCollector keeps the best ``RERANK_WINDOW`` and notes
+        every matching document it scores (the total; the facet counts come from those documents'
+        cached facet keys, indexer.facets) instead of Whoosh's ``groupedby``, which files every
+        document under five facets as it goes and then sorts them all. Sorted by date, nothing
+        needs a score: the matching documents come from an unscored pass (indexer.docsets) and
+        are ordered by the ``published`` column.
+        """
         limit = request.page * request.per_page
-        kwargs = {"sortedby": "published", "reverse": True} if request.sort == "newest" else {}
-        # Filters go in the query (Require: matched, not scored): TimeLimitCollector calls the
-        # inner collector's collect() directly, so a FilterCollector's filter would be skipped.
-        if restrict is not None:
-            query = Q.Require(query, restrict)
+        start = (request.page - 1) * request.per_page
+        began = time.perf_counter()
+        # Filters (facet values, the Web scope's sites) are a set of allowed documents rather than
+        # a Require query: Require around the query's AndMaybe loses some documents' optional
+        # score in Whoosh 2.7.5 (AndMaybeMatcher.skip_to), so a filtered search would rank
+        # differently from the unfiltered one.
+        allow = docsets.matching(searcher, restrict) if restrict is not None else None
+        if allow is not None and not allow:  # nothing passes the filter
+            return [], 0, False, facet_counts.count_docs(searcher, ()) if request.facets else {}
+        if request.sort == "newest":
+            matched = docsets.matching(searcher, query)
+            if allow is not None:
+                matched &= allow
+            facets = facet_counts.count_docs(searcher, matched) if request.facets else {}
+            keys = facet_counts.sort_keys(searcher, "published")
+            items = heapq.nlargest(limit, ((keys[d], d) for d in matched))
+            return list(Results(searcher, query, items)[start:limit]), len(matched), False, facets
         # By relevance, a window of the best hits is reordered by indexer.ranking.
-        window = limit if kwargs else max(limit, RERANK_WINDOW)
-        collector = searcher.collector(limit=window, groupedby=facet_counts.groupedby(searcher) if request.facets else None,
-                                       # Whoosh's block-quality skipping trips an assertion in
-                                       # RequireMatcher (whoosh-reloaded 2.7.5): off when filtering.
-                                       optimize=restrict is None, **kwargs)
-        timed = TimeLimitCollector(collector, timelimit=self.time_limit, use_alarm=False)
+        window = max(limit, RERANK_WINDOW)
+        collector = _TopAndAll(window, allow)
+        timed = TimeLimitCollector(collector, timelimit=max(0.05, self.time_limit - (time.perf_counter() - began)),
+                                   use_alarm=False)
         partial = False
         try:
             searcher.search_with_collector(query, timed)
         except TimeLimit:
             partial = True
         results = timed.results()
-        start = (request.page - 1) * request.per_page
-        total = results.scored_length() if partial else len(results)
-        hits = list(results[:limit]) if kwargs else rerank(searcher, list(results[:window]), parsed)
-        return hits[start:limit], total, partial, facet_counts.counts(results)
+        facets = facet_counts.count_docs(searcher, collector.seen) if request.facets else {}
+        hits = rerank(searcher, list(results[:window]), parsed)
+        return hits[start:limit], len(collector.seen), partial, facets
 
     @staticmethod
     def _hit(hit, parsed) -> Hit:
@@ -246,3 +267,28 @@ class SearchService:
             category=stored.get("category") or None,
             score=round(hit.score or 0.0, 4),
         )
+
+
+
+class _TopAndAll(TopCollector):
+    """The best ``limit`` documents by score, and every matching document (``seen``).
+
+    No block-quality skipping and no matcher replacement (Whoosh drops branches that cannot reach
+    the top, and with them documents to count): every match is visited once, as Whoosh's
+    ``groupedby`` would, but kept in a list instead of being grouped and sorted. (Skipping never
+    engaged on tracuu's queries anyway: their BM25F bounds are too loose.) ``allow``: the global
+    document numbers a filter lets through, or None; the filter is applied in ``collect``, which
+    TimeLimitCollector calls (it bypasses a FilterCollector).
+    """
+
+    def __init__(self, limit, allow=None):
+        super().__init__(limit, usequality=False, replace=0)
+        self.allow = allow
+        self.seen: list[int] = []
+
+    def collect(self, sub_docnum):
+        docnum = self.offset + sub_docnum
+        if self.allow is not None and docnum not in self.allow:
+            return 0
+        self.seen.append(docnum)
+        return super().collect(sub_docnum)
