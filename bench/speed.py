@@ -373,6 +373,18 @@ class Server:
 
         return [p.memory_info().rss / 2**20 for p in psutil.Process(self.proc.pid).children()]
 
+    def worker_memory_mb(self) -> list[dict]:
+        """RSS, PSS and USS of each worker. RSS counts every page a worker maps, once per mapping:
+        pages shared with the master (pyvi, vocabulary) and the index files each thread's
+        searcher maps (the same page cache, counted again per searcher); USS is the worker's own."""
+        import psutil
+
+        out = []
+        for p in psutil.Process(self.proc.pid).children():
+            info = p.memory_full_info()
+            out.append({k: round(getattr(info, k) / 2**20, 1) for k in ("rss", "pss", "uss")})
+        return out
+
     def stop(self):
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -583,6 +595,7 @@ def main(argv=None):
                     fig["wrk"][clients] = wrk(server, work, paths, clients, duration)
                     served += fig["wrk"][clients]["requests"]
                 fig["rss_cold_end"] = server.worker_rss_mb()
+                fig["mem_cold_end"] = server.worker_memory_mb()
                 fig["served_cold"] = served
                 save()
             finally:
@@ -741,6 +754,10 @@ def _report(fig: dict, mb: float, lines: list[str]) -> None:
         cold_growth = max(b - a for a, b in zip(fig["rss_start"], fig["rss_cold_end"]))
         lines.append(f"| worker memory, cache off, over its first {fig['served_cold']} requests | {cold_growth:+.1f} MB "
                      f"(now {', '.join(f'{v:.0f}' for v in fig['rss_cold_end'])} MB) | – |")
+    if "mem_cold_end" in fig:
+        lines.append("| worker memory after the cache-off runs, RSS / PSS / USS (own) MB | "
+                     + "; ".join(f"{m['rss']:.0f} / {m['pss']:.0f} / {m['uss']:.0f}" for m in fig["mem_cold_end"])
+                     + " | – |")
 
 
 if __name__ == "__main__":
