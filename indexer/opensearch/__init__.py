@@ -22,6 +22,7 @@ from . import admin, search as os_search, writing
 from .client import Connection
 
 VERSION_TTL = 1.0  # seconds an index version is trusted before asking the cluster again
+SHARD_RETRIES = 2
 
 __all__ = ["OpenSearchBackend"]
 
@@ -51,9 +52,18 @@ class OpenSearchBackend:
 
     # -- reading -----------------------------------------------------------------------------
     def raw_search(self, body: dict, **params) -> dict:
-        """One search request on the alias (errors as StoreErrors, see ``client``)."""
+        """One search request on the alias (errors as StoreErrors, see ``client``).
+
+        Asked again (up to SHARD_RETRIES times) when shards failed: OpenSearch answers 200 with
+        hits missing when a node dies between the query and the fetch phase, and the replica
+        answers the next request. What still misses shards is flagged partial by the search."""
         with self.conn.guarded("the search") as client:
-            return client.search(index=self.alias, body=body, request_timeout=max(5.0, self.time_limit * 3), **params)
+            for _ in range(SHARD_RETRIES + 1):
+                response = client.search(index=self.alias, body=body, request_timeout=max(5.0, self.time_limit * 3),
+                                         **params)
+                if not (response.get("_shards") or {}).get("failed"):
+                    break
+        return response
 
     def index_version(self) -> str:
         """Changes whenever the index does: the live index, its document count and newest write.

@@ -146,7 +146,7 @@ def _run(backend, query, restrict, request, parsed, stats):
         window = max(limit, RERANK_WINDOW)
         hits, response = _collect(backend, body, [{"_score": "desc"}, {"id": "asc"}], 0, window)
     total = response["hits"]["total"]["value"]
-    partial = bool(response.get("timed_out"))
+    partial = bool(response.get("timed_out") or (response.get("_shards") or {}).get("failed"))
     facets = _facets(response.get("aggregations") or {}) if request.facets else {}
     candidates = []
     for h in hits:
