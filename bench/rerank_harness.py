@@ -74,6 +74,7 @@ def main(argv=None) -> int:
     p.add_argument("--cache", type=Path, required=True)
     p.add_argument("--only", choices=["legal", "visitor"])
     p.add_argument("--half", choices=["even", "odd"], help="legal queries with an even/odd position only")
+    p.add_argument("--step", type=int, default=1, help="then every STEP-th of those (a quicker subset)")
     p.add_argument("--refresh", action="store_true")
     p.add_argument("--show-misses", type=str, help="a category whose misses to print")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -90,6 +91,7 @@ def main(argv=None) -> int:
         qs = load_queries(DEFAULT_DATA / "legal_queries.jsonl")
         if args.half:
             qs = qs[0 if args.half == "even" else 1::2]
+        qs = qs[::args.step]
         plans.append(("legal", qs, args.index_dir / "legal"))
     if args.only in (None, "visitor"):
         plans.append(("visitor", load_queries(VISITOR_QUERIES), args.index_dir / "union"))

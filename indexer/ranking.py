@@ -43,11 +43,21 @@ W_TITLE_BIGRAM_SHORT = 0.5
 SHORT_QUERY_UNITS = 8
 # "X là gì", "thế nào là X": the visitor asks for a definition, which laws give in an article
 # titled "Giải thích từ ngữ".
-W_DEFINITION = 0.5
+W_DEFINITION = 1.0
 DEFINITION_QUESTIONS = (" la gi ", " the nao la ", " nghia la gi ", " duoc hieu la ")
 DEFINITION_TITLES = (" giai thich tu ngu ",)
 W_BIGRAM = 1.5
+# Runs of three of the visitor's syllables found in a row: questions that paraphrase an article.
+W_TRIGRAM = 1.0
 W_DIACRITICS = 0.3
+# Queries typed without diacritics: agreeing with the reading of each bigram that most of the
+# READING_DOCS best candidates use (see _readings).
+W_READING = 0.3
+READING_DOCS = 10
+# Short queries: how much of the title's own heading (after "Điều 55." in a law) the query
+# covers; "thuận tình ly hôn" is all of "Điều 55. Thuận tình ly hôn", a fifth of a long title.
+W_TITLE_FOCUS_SHORT = 0.5
+_HEADING_RE = re.compile(r"^.*?\bdieu \d+[a-z]?\s")
 MAX_TEXT_CHARS = 20_000  # long documents: their opening is enough for these features
 _WORD_RE = re.compile(r"[^\W_]+(?:[/\-][^\W_]+)*")
 
@@ -143,6 +153,41 @@ def _text(text: str) -> tuple[str, set[str]]:
     return " " + fold(" ".join(tokens)) + " ", set(tokens)
 
 
+def _readings(texts: list[tuple[str, str]], bigrams: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The likeliest diacritics of the visitor's undiacritized bigrams, read from the best candidates.
+
+    ``texts`` are (folded, exact) texts of the first-stage's best documents, token for token;
+    a bigram's reading is the exact form most of them use ("luat su" -> "luật sư"), so documents
+    where the same letters mean something else ("lưu sử") stop counting as agreeing.
+    """
+    votes: dict[str, dict[str, int]] = {}
+    for folded, exact in texts:
+        f_tokens, e_tokens = folded.split(), exact.split()
+        if len(f_tokens) != len(e_tokens):
+            continue
+        wanted = {b for b, _ in bigrams}
+        seen: set[str] = set()
+        for i in range(len(f_tokens) - 1):
+            pair = f"{f_tokens[i]} {f_tokens[i + 1]}"
+            if pair in wanted:
+                form = f"{e_tokens[i]} {e_tokens[i + 1]}"
+                if form not in seen:
+                    seen.add(form)
+                    votes.setdefault(pair, {})[form] = votes.get(pair, {}).get(form, 0) + 1
+    out = []
+    for bigram, weight in bigrams:
+        forms = votes.get(bigram)
+        if forms:
+            out.append((max(sorted(forms), key=forms.get), weight))
+    return out
+
+
+def _focus(title: str, asked: set[str]) -> float:
+    """The share of the title's heading syllables (folded) that the visitor typed."""
+    heading = _HEADING_RE.sub(" ", title).split()
+    return sum(1 for s in heading if s in asked) / len(heading) if heading else 0.0
+
+
 def rerank(searcher, hits: list, parsed=None) -> list:
     """``hits`` (Whoosh Hits, best first) reordered by the features above: the Whoosh adapter."""
     if len(hits) < 2:
@@ -167,7 +212,7 @@ def rerank_candidates(candidates: list[Candidate], parsed, idf) -> list[Candidat
     if len(candidates) < 2:
         return candidates
     now = datetime.now()
-    units, bigrams, marked = [], [], []
+    units, bigrams, trigrams, marked = [], [], [], []
     if parsed is not None and parsed.units:
         for unit in parsed.content_units:
             weight = max(idf(t) for alt in unit.alternatives for t in alt)
@@ -176,6 +221,8 @@ def rerank_candidates(candidates: list[Candidate], parsed, idf) -> list[Candidat
         for a, b in dict.fromkeys(zip(syllables, syllables[1:])):
             bigrams.append((f"{a} {b}", min(idf(a), idf(b))))
         marked = [(s, idf(fold(s))) for s in parsed.marked]
+        trigrams = [(f"{a} {b} {c}", min(idf(a), idf(b), idf(c)))
+                    for a, b, c in dict.fromkeys(zip(syllables, syllables[1:], syllables[2:]))]
     short = len(units) <= SHORT_QUERY_UNITS
     asked = " " + " ".join(parsed.syllables) + " " if parsed is not None else ""
     definition = short and any(q in asked for q in DEFINITION_QUESTIONS)
@@ -183,16 +230,38 @@ def rerank_candidates(candidates: list[Candidate], parsed, idf) -> list[Candidat
     unit_total = sum(w for _, w in units) or 1.0
     bigram_total = sum(w for _, w in bigrams) or 1.0
     marked_total = sum(w for _, w in marked) or 1.0
+    trigram_total = sum(w for _, w in trigrams) or 1.0
+    asked_set = set(parsed.syllables) if parsed is not None else set()
+    # A document number asks for that document, whatever its title says.
+    focus = short and W_TITLE_FOCUS_SHORT and parsed is not None and not parsed.doc_numbers and \
+        not any(u.number_year for u in parsed.units)
     top = max((c.score or 0.0) for c in candidates) or 1.0
+
+    texts = []
+    if units:
+        for hit in candidates:
+            stored = hit.fields()
+            title_text = stored.get("title", "") + " " + (stored.get("doc_number") or "")
+            body_text = " ".join(stored.get(k) or "" for k in ("summary", "body"))
+            texts.append((_text(title_text), _text(body_text), title_text + " " + body_text))
+    readings = []
+    if units and not short and W_READING and not parsed.marked and bigrams:
+        def exact_tokens(raw):
+            tokens = _WORD_RE.findall(normalize_text(raw[:MAX_TEXT_CHARS]).lower())
+            return " " + fold(" ".join(tokens)) + " ", " " + " ".join(tokens) + " "
+        readings = _readings([exact_tokens(t[2]) for t in texts[:READING_DOCS]], bigrams)
+    reading_total = sum(w for _, w in readings) or 1.0
 
     keyed = []
     for rank, hit in enumerate(candidates):
         score = W_BM25 * (hit.score or 0.0) / top
         if units:
             stored = hit.fields()
-            title, title_exact = _text(stored.get("title", "") + " " + (stored.get("doc_number") or ""))
-            body, body_exact = _text(" ".join(stored.get(k) or "" for k in ("summary", "body")))
+            (title, title_exact), (body, body_exact), raw = texts[rank]
             text = title + body
+            if readings:
+                exact_text = exact_tokens(raw)[1]
+                score += W_READING * sum(w for r, w in readings if f" {r} " in exact_text) / reading_total
             coverage = sum(w for alts, w in units if any(f" {a} " in text for a in alts))
             in_title = sum(w for alts, w in units if any(f" {a} " in title for a in alts))
             near = sum(w for bigram, w in bigrams if f" {bigram} " in text)
@@ -200,6 +269,10 @@ def rerank_candidates(candidates: list[Candidate], parsed, idf) -> list[Candidat
             score += W_BIGRAM * near / bigram_total
             if definition and any(t in title for t in DEFINITION_TITLES):
                 score += W_DEFINITION
+            if focus:
+                score += W_TITLE_FOCUS_SHORT * _focus(_text(stored.get("title", ""))[0], asked_set)
+            if trigrams and not short and W_TRIGRAM:
+                score += W_TRIGRAM * sum(w for t, w in trigrams if f" {t} " in text) / trigram_total
             if short and bigrams:
                 score += W_TITLE_BIGRAM_SHORT * sum(w for bigram, w in bigrams if f" {bigram} " in title) / bigram_total
             if marked:

@@ -235,3 +235,61 @@ def test_cli_synonyms_option(tmp_path, monkeypatch):
     assert '"ubnd-long"' in result.output
     missing = CliRunner().invoke(main, ["--index-dir", str(store.root), "--synonyms", str(tmp_path / "no.txt"), "search", "x"])
     assert missing.exit_code != 0
+
+
+# -- Ranking features on the engine-neutral core (indexer.ranking.rerank_candidates) --------
+
+def _rerank(q, docs, **weights):
+    """Order of ``docs`` ({id: (title, body)}, given worst-first so the engine order never
+    decides) after the ranking stage, every first-stage score equal and every syllable as rare."""
+    from indexer import ranking
+    from indexer.query import parse
+
+    saved = {name: getattr(ranking, name) for name in weights}
+    try:
+        for name, value in weights.items():
+            setattr(ranking, name, value)
+        candidates = [ranking.Candidate(doc_id, 1.0, {"id": doc_id, "title": title, "body": body})
+                      for doc_id, (title, body) in docs.items()]
+        idf = ranking.Idf(1000, lambda token: 1)
+        return [c.item for c in ranking.rerank_candidates(candidates, parse(q), idf)]
+    finally:
+        for name, value in saved.items():
+            setattr(ranking, name, value)
+
+
+def test_short_query_prefers_the_title_it_is_all_of():
+    docs = {
+        "long-title": ("Bộ luật tố tụng - Điều 396. Đơn yêu cầu công nhận thuận tình ly hôn, thỏa thuận nuôi con",
+                       "Vợ, chồng yêu cầu Tòa án công nhận thuận tình ly hôn."),
+        "heading": ("Luật Hôn nhân và gia đình - Điều 55. Thuận tình ly hôn",
+                    "Trong trường hợp vợ chồng cùng yêu cầu ly hôn, Tòa án công nhận thuận tình ly hôn."),
+    }
+    assert _rerank("thế nào là thuận tình ly hôn", docs)[0] == "heading"
+    assert _rerank("thế nào là thuận tình ly hôn", docs, W_TITLE_FOCUS_SHORT=0.0)[0] == "long-title"
+
+
+LONG_QUESTION = ("người lao động đơn phương chấm dứt hợp đồng lao động phải báo trước cho người sử dụng "
+                 "lao động bao nhiêu ngày")
+
+
+def test_long_question_prefers_the_article_that_says_it_in_a_row():
+    docs = {
+        "scattered": ("Luật - Điều 5. Quyền của người lao động",
+                      "Người sử dụng lao động báo cáo; hợp đồng chấm dứt; người lao động đơn phương; phải trước ngày."),
+        "in-a-row": ("Luật - Điều 35. Quyền đơn phương chấm dứt",
+                     "Người lao động có quyền đơn phương chấm dứt hợp đồng lao động nhưng phải báo trước cho "
+                     "người sử dụng lao động."),
+    }
+    assert _rerank(LONG_QUESTION, docs)[0] == "in-a-row"
+    assert _rerank(LONG_QUESTION, docs, W_BIGRAM=0.0)[0] == "in-a-row"  # runs of three alone
+
+
+def test_undiacritized_long_question_prefers_the_common_reading():
+    """Folded, "bao ve" is "bảo vệ" (protect) in the best candidates, "báo về" (report back) elsewhere."""
+    body = "Cơ quan {} môi trường phải công bố thông tin quan trắc và kế hoạch {} môi trường hằng năm."
+    docs = {"bao-ve-report": ("Luật - Điều 9. Môi trường", body.format("báo về", "báo về"))}
+    docs.update({f"bao-ve-{i}": (f"Luật - Điều {i}. Môi trường", body.format("bảo vệ", "bảo vệ")) for i in range(3)})
+    q = "co quan bao ve moi truong phai cong bo thong tin quan trac nhu the nao"
+    assert _rerank(q, docs)[-1] == "bao-ve-report"
+    assert _rerank(q, docs, W_READING=0.0)[0] == "bao-ve-report"  # a tie otherwise: engine order
