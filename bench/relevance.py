@@ -242,6 +242,8 @@ def main(argv=None) -> int:
     parser.add_argument("--queries", type=Path, default=VISITOR_QUERIES, help="the visitor-style query file")
     parser.add_argument("--no-baselines", action="store_true", help="tracuu only (faster while tuning)")
     parser.add_argument("--no-stripped", action="store_true", help="skip the runs without diacritics")
+    parser.add_argument("--only-stripped", action="store_true",
+                        help="only the runs without diacritics (a second process beside --no-stripped)")
     parser.add_argument("--sample", type=int, help="use every Nth legal query (faster while tuning)")
     parser.add_argument("--show-misses", action="store_true", help="print queries whose first result is wrong")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
@@ -286,7 +288,7 @@ def main(argv=None) -> int:
                 docs = documents_of(args.data, files)
                 systems += [plain_bm25(home.parent / f"{home.name}-baselines", docs),
                             whoosh_standard(home.parent / f"{home.name}-baselines", docs)]
-            for stripped in ((False,) if args.no_stripped else (False, True)):
+            for stripped in ((False,) if args.no_stripped else (True,) if args.only_stripped else (False, True)):
                 label = f"{name}{' (diacritics stripped)' if stripped else ''}"
                 results, misses = {}, []
                 for system in systems:
