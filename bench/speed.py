@@ -486,6 +486,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=None, help="threads per worker (default: tracuu serve's)")
     ap.add_argument("--skip", default="", help="comma list of parts to skip: baselines,http")
     ap.add_argument("--keep", type=Path, help="keep the work folder (indexes) here")
+    ap.add_argument("--index", type=Path, help="search this tracuu index (built by `tracuu index` from the same "
+                                               "corpus files) instead of building one: skips the indexing phases "
+                                               "and tantivy")
     ap.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     ap.add_argument("--report", type=Path, help="print the table of a run saved with --json, and stop")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -497,7 +500,7 @@ def main(argv=None):
         for key in ("wrk", "wrk_1worker"):  # JSON turned the client counts into strings
             if key in fig:
                 fig[key] = {int(k): v for k, v in fig[key].items()}
-        report(fig, fig["floor"]["bytes"] / 1e6)
+        report(fig, fig["floor"]["bytes"] / 1e6 if "floor" in fig else 0.0)
         return
     if args.worker:
         spec = json.loads((args.work / "spec.json").read_text(encoding="utf-8"))
@@ -512,6 +515,8 @@ def main(argv=None):
     duration = args.duration or (4 if args.quick else 12)
     mem_requests = args.requests or (3000 if args.quick else 10000)
     skip = set(filter(None, args.skip.split(",")))
+    if args.index:
+        skip.add("baselines")
     if not shutil.which("wrk") and "http" not in skip:
         sys.exit("wrk not found: apt-get install wrk (or --skip http)")
 
@@ -539,27 +544,35 @@ def main(argv=None):
                 args.json.write_text(json.dumps(fig, ensure_ascii=False, default=str), encoding="utf-8")
 
         # -- indexing
-        log("pyvi alone (the floor) ...")
-        floor = run_measured(worker + ["floor"])
-        fig["floor"] = floor
-        mb = floor["bytes"] / 1e6
-        log(f"  {floor['docs']} docs, {mb:.1f} MB in {floor['seconds']:.1f} s")
-        save()
+        if args.index:  # reuse an index built from the same corpus files
+            from indexer.store import IndexStore
 
-        log("tracuu index (full rebuild) ...")
-        index_dir = work / "tracuu"
-        fig["tracuu_index"] = run_measured([TRACUU, "--index-dir", str(index_dir), "index", "--quiet", *sources])
-        fig["tracuu_index"]["seconds"] = fig["tracuu_index"]["wall"]
-        fig["tracuu_index"]["size"] = dir_size(index_dir)
-        fig["tracuu_index"]["docs"] = floor["docs"]
-        log(f"  {fig['tracuu_index']['wall']:.1f} s")
-        save()
-        if "baselines" not in skip:
-            log("Whoosh StandardAnalyzer ...")
-            fig["whoosh_standard"] = run_measured(worker + ["whoosh-standard"])
-            log("tantivy ...")
-            fig["tantivy_index"] = run_measured(worker + ["tantivy"])
+            index_dir = args.index
+            with IndexStore(index_dir).open().searcher() as searcher:
+                fig["docs"] = searcher.doc_count()
+            log(f"reusing {index_dir} ({fig['docs']} documents): no indexing phases")
+        else:
+            log("pyvi alone (the floor) ...")
+            floor = run_measured(worker + ["floor"])
+            fig["floor"] = floor
+            mb = floor["bytes"] / 1e6
+            log(f"  {floor['docs']} docs, {mb:.1f} MB in {floor['seconds']:.1f} s")
             save()
+
+            log("tracuu index (full rebuild) ...")
+            index_dir = work / "tracuu"
+            fig["tracuu_index"] = run_measured([TRACUU, "--index-dir", str(index_dir), "index", "--quiet", *sources])
+            fig["tracuu_index"]["seconds"] = fig["tracuu_index"]["wall"]
+            fig["tracuu_index"]["size"] = dir_size(index_dir)
+            fig["tracuu_index"]["docs"] = floor["docs"]
+            log(f"  {fig['tracuu_index']['wall']:.1f} s")
+            save()
+            if "baselines" not in skip:
+                log("Whoosh StandardAnalyzer ...")
+                fig["whoosh_standard"] = run_measured(worker + ["whoosh-standard"])
+                log("tantivy ...")
+                fig["tantivy_index"] = run_measured(worker + ["tantivy"])
+                save()
 
         # -- searching, in process
         log(f"in-process search, {len(lat_queries)} queries, cache off ...")
@@ -628,7 +641,7 @@ def main(argv=None):
             finally:
                 server.stop()
         fig["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-        report(fig, mb)
+        report(fig, fig["floor"]["bytes"] / 1e6 if "floor" in fig else 0.0)
         if args.json:
             args.json.write_text(json.dumps(fig, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     finally:
@@ -651,14 +664,15 @@ def report(fig: dict, mb: float) -> None:
 
 
 def _report(fig: dict, mb: float, lines: list[str]) -> None:
-    floor = fig["floor"]
-    docs = floor["docs"]
+    floor = fig.get("floor")
+    docs = floor["docs"] if floor else fig["docs"]
     q = fig["queries"]
     lines += [f"tracuu speed, {fig['started']}, {fig['cores']} cores; {docs} documents, {mb:.1f} MB of text; "
              f"log of {q['total']} queries ({q['visitor']} visitor, {q['questions']} questions), "
              f"{len(fig.get('sample_idx') or [])} of them timed one by one", ""]
-    lines.append("| indexing | s | docs/s | MB/s | peak MB | index MB | time vs pyvi |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|")
+    if floor:
+        lines.append("| indexing | s | docs/s | MB/s | peak MB | index MB | time vs pyvi |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|")
 
     def irow(name, r, seconds_key="seconds"):
         s = r[seconds_key]
@@ -666,8 +680,9 @@ def _report(fig: dict, mb: float, lines: list[str]) -> None:
         lines.append(f"| {name} | {s:.1f} | {docs / s:.0f} | {mb / s:.2f} | {r['peak_mb']:.0f} | {size} | "
                      f"{s / floor['seconds']:.2f}x |")
 
-    irow("pyvi alone, 1 process (floor)", floor)
-    irow("**tracuu index**, full rebuild", fig["tracuu_index"])
+    if floor:
+        irow("pyvi alone, 1 process (floor)", floor)
+        irow("**tracuu index**, full rebuild", fig["tracuu_index"])
     if "whoosh_standard" in fig:
         irow("Whoosh + StandardAnalyzer", fig["whoosh_standard"])
     if "tantivy_index" in fig:
@@ -717,8 +732,9 @@ def _report(fig: dict, mb: float, lines: list[str]) -> None:
     def target(name, value, ok):
         lines.append(f"| {name} | {value} | {'yes' if ok else '**no**'} |")
 
-    ti = fig["tracuu_index"]["seconds"] / floor["seconds"]
-    target("full rebuild <= 2x pyvi alone", f"{ti:.2f}x", ti <= 2)
+    if floor:
+        ti = fig["tracuu_index"]["seconds"] / floor["seconds"]
+        target("full rebuild <= 2x pyvi alone", f"{ti:.2f}x", ti <= 2)
     if "tantivy_index" in fig:
         lines.append(f"| indexing time vs tantivy (ceiling) | {fig['tracuu_index']['seconds'] / fig['tantivy_index']['seconds']:.0f}x | – |")
     if "tantivy_search" in fig:
