@@ -1,18 +1,40 @@
-"""The `tracuu` command through click's CliRunner."""
+"""The `tracuu` command through click's CliRunner, on both engines (the same commands and output
+with `--backend opensearch`; tests/backends.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 from click.testing import CliRunner
 
+from backends import backend_name  # noqa: F401
 from cli import main
 from conftest import DOCUMENTS_JSONL, MIXED_JSONL, NOTICES_CSV
 
+ENGINE = {"url": None}  # the OpenSearch URL of this run, None for Whoosh (set by the `engine` fixture)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def engine(backend_name, request):
+    """Every test of this module runs once per engine; OpenSearch indexes are one alias per index dir."""
+    ENGINE["url"] = request.getfixturevalue("opensearch_url") if backend_name == "opensearch" else None
+    yield backend_name
+    if ENGINE["url"]:
+        from opensearchpy import OpenSearch
+
+        OpenSearch(hosts=[ENGINE["url"]]).indices.delete(index="tracuu-cli-*", ignore_unavailable=True,
+                                                         allow_no_indices=True)
+    ENGINE["url"] = None
+
 
 def run(index_dir, *args):
-    result = CliRunner().invoke(main, ["--index-dir", str(index_dir), *map(str, args)])
+    options = []
+    if ENGINE["url"]:
+        alias = "tracuu-cli-" + hashlib.sha1(str(index_dir).encode()).hexdigest()[:12]
+        options = ["--backend", "opensearch", "--opensearch-url", ENGINE["url"], "--opensearch-index", alias]
+    result = CliRunner().invoke(main, ["--index-dir", str(index_dir), *options, *map(str, args)])
     # Only SystemExit is an expected way out; anything else is a crash with a traceback.
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -30,7 +52,7 @@ def error_line(result):
 
 
 @pytest.fixture(scope="module")
-def cli_index(tmp_path_factory, html_pages):
+def cli_index(engine, tmp_path_factory, html_pages):
     """An index built by `tracuu index` from several sources of every kind, in one call."""
     root = tmp_path_factory.mktemp("cli_index")
     result = run(root, "index", "--quiet", DOCUMENTS_JSONL, NOTICES_CSV, html_pages)
