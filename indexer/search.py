@@ -235,7 +235,7 @@ class SearchService:
         # By relevance, a window of the best hits is reordered by indexer.ranking.
         window = max(limit, RERANK_WINDOW)
         collector = _TopAndAll(window, allow)
-        timed = TimeLimitCollector(collector, timelimit=max(0.05, self.time_limit - (time.perf_counter() - began)),
+        timed = TimeLimitCollector(collector, timelimit=max(0.0, self.time_limit - (time.perf_counter() - began)),
                                    use_alarm=False)
         partial = False
         try:
