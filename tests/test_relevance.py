@@ -293,3 +293,27 @@ def test_undiacritized_long_question_prefers_the_common_reading():
     q = "co quan bao ve moi truong phai cong bo thong tin quan trac nhu the nao"
     assert _rerank(q, docs)[-1] == "bao-ve-report"
     assert _rerank(q, docs, W_READING=0.0)[0] == "bao-ve-report"  # a tie otherwise: engine order
+
+
+def test_a_document_number_puts_that_document_above_news_that_name_it():
+    """"nghị định 20/2021" asks for the decree, not for the news whose title quotes its number."""
+    from indexer import ranking
+    from indexer.query import parse
+
+    def order(q, weight=ranking.W_DOC_NUMBER):
+        docs = [  # worst first: the engine order never decides
+            ("decree", "Quy định chính sách trợ giúp xã hội đối với đối tượng bảo trợ xã hội", "20/2021/NĐ-CP"),
+            ("other-decree", "Quy định chính sách trợ giúp xã hội", "136/2013/NĐ-CP"),
+            ("news", "Triển khai chính sách trợ giúp xã hội theo Nghị định 20/2021/NĐ-CP", None),
+        ]
+        candidates = [ranking.Candidate(i, 1.0, {"id": i, "title": t, "body": t, "doc_number": n})
+                      for i, t, n in docs]
+        saved, ranking.W_DOC_NUMBER = ranking.W_DOC_NUMBER, weight
+        try:
+            return [c.item for c in ranking.rerank_candidates(candidates, parse(q), ranking.Idf(1000, lambda t: 1))]
+        finally:
+            ranking.W_DOC_NUMBER = saved
+
+    for q in ("nghị định 20/2021", "nd 20/2021", "nghi dinh 20/2021", "20/2021/nd-cp"):
+        assert order(q)[0] == "decree", q
+    assert order("nghị định 20/2021", weight=0.0)[0] == "news"  # the feature decides
