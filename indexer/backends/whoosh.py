@@ -6,8 +6,14 @@ admin calls go to ``indexer.writing`` and ``indexer.stats`` with this backend's 
 
 from __future__ import annotations
 
+import os
+import re
+
 from ..search import SearchService
 from ..store import IndexStore, StoreError
+
+
+_TOC_NAME = re.compile(r"_.+_(\d+)\.toc")
 
 
 class WhooshBackend(SearchService):
@@ -52,13 +58,19 @@ class WhooshBackend(SearchService):
         return check_index(self.store)
 
     def index_version(self) -> str:
-        """Changes whenever the live index does: its generation and its newest table of contents."""
+        """Changes whenever the live index does: its generation and its newest table of contents.
+
+        Every commit writes a TOC with the next number (``_<name>_<N>.toc``) and removes older
+        ones, so the highest number read from the names is enough: no stat of a file a commit
+        may be deleting at that very moment.
+        """
         try:
             path = self.store.live_path()
-        except StoreError:
+            names = os.listdir(path)
+        except (StoreError, OSError):
             return "none"
-        tocs = [f.stat().st_mtime_ns for f in path.glob("*.toc")]
-        return f"{path.name}:{max(tocs, default=0)}"
+        numbers = [int(m.group(1)) for m in map(_TOC_NAME.fullmatch, names) if m]
+        return f"{path.name}:{max(numbers, default=0)}"
 
     def warm_up(self) -> None:
         """The index vocabulary behind autocomplete and "did you mean", built before workers fork.
