@@ -29,18 +29,19 @@ def related(searcher, doc_id: str, limit: int = 5) -> list[dict]:
     if not text.strip():
         return []
     hits = searcher.more_like(docnum, "content", text=text, top=limit, numterms=KEY_TERMS)
-    out = []
-    for hit in hits:
-        fields = hit.fields()
-        published = fields.get("published")
-        out.append({
-            "id": fields["id"],
-            "title": fields.get("title", ""),
-            "url": fields.get("url", ""),
-            "site": fields.get("site", ""),
-            "kind": fields.get("kind", ""),
-            "published": published.date().isoformat() if published else None,
-            "doc_number": fields.get("doc_number") or None,
-            "score": round(hit.score or 0.0, 4),
-        })
-    return out
+    return [related_item(hit.fields(), hit.score) for hit in hits]
+
+
+def related_item(fields: dict, score) -> dict:
+    """What the API gives of a related document, from its stored fields (either engine)."""
+    published = fields.get("published")
+    return {
+        "id": fields["id"],
+        "title": fields.get("title", ""),
+        "url": fields.get("url", ""),
+        "site": fields.get("site", ""),
+        "kind": fields.get("kind", ""),
+        "published": published.date().isoformat() if published else None,
+        "doc_number": fields.get("doc_number") or None,
+        "score": round(score or 0.0, 4),
+    }

@@ -115,6 +115,15 @@ class SearchResult:
         return data
 
 
+def suggest_site(q: str, scope: str, site: str | None, default_site: str | None) -> str | None:
+    """The site an autocomplete request is limited to; QueryError for a bad scope or a too long q."""
+    if scope not in SCOPES:
+        raise QueryError(f"scope phải là một trong: {', '.join(SCOPES)}")
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(f"Câu tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
+    return (site or default_site) if scope == "site" else None
+
+
 class SearchService:
     """Searches one index home; safe to share between threads."""
 
@@ -197,11 +206,7 @@ class SearchService:
 
     def suggest(self, q: str, scope: str = "site", site: str | None = None, limit: int = 8) -> list[dict]:
         """Autocomplete for the search box: see indexer.suggest.complete."""
-        if scope not in SCOPES:
-            raise QueryError(f"scope phải là một trong: {', '.join(SCOPES)}")
-        if len(q) > MAX_QUERY_CHARS:
-            raise QueryError(f"Câu tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
-        site = (site or self.default_site) if scope == "site" else None
+        site = suggest_site(q, scope, site, self.default_site)
         return suggest.complete(self._searcher(), q, limit=limit, site=site)
 
     def _run(self, searcher, query, restrict, request, parsed=None):

@@ -71,6 +71,17 @@ def index_stats(store: IndexStore) -> dict:
     }
 
 
+def compare_crawls(store: IndexStore, per_site: dict, problems: list, notes: list) -> None:
+    """Each site's crawl state against the documents the index holds for it (either engine)."""
+    for site, crawl in _crawl_summaries(store).items():
+        held = per_site.get(site, 0)
+        if crawl["documents"] > held:
+            problems.append(f"site {site}: the crawl state lists {crawl['documents']} documents, "
+                            f"the index holds only {held} (run `tracuu reindex {site}`)")
+        elif crawl["documents"] < held:
+            notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")
+
+
 def check_index(store: IndexStore) -> dict:
     """Verify the index home: the live generation opens and reads, counts agree (index vs stored
     documents vs crawl states), and no generation is left over from a killed rebuild.
@@ -98,13 +109,7 @@ def check_index(store: IndexStore) -> dict:
         problems.append(f"the live index cannot be read: {type(exc).__name__}: {exc}")
     finally:
         ix.close()
-    for site, crawl in _crawl_summaries(store).items():
-        held = per_site.get(site, 0)
-        if crawl["documents"] > held:
-            problems.append(f"site {site}: the crawl state lists {crawl['documents']} documents, "
-                            f"the index holds only {held} (run `tracuu reindex {site}`)")
-        elif crawl["documents"] < held:
-            notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")
+    compare_crawls(store, per_site, problems, notes)
     orphans = store.orphans()
     if orphans and holder:
         notes.append(f"{len(orphans)} generation(s) being written by {holder}")

@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 from ..cache import SearchCache, request_key
-from ..query import MAX_QUERY_CHARS, QueryError
-from ..search import SCOPES, SearchRequest, SearchResult
+from ..search import SearchRequest, SearchResult, suggest_site
 from ..store import IndexMissing, StoreError
 from ..synonyms import Synonyms
 from ..synonyms import load as load_synonyms
@@ -105,11 +104,7 @@ class OpenSearchBackend:
 
     def suggest(self, q: str, scope: str = "site", site: str | None = None, limit: int = 8) -> list[dict]:
         """Autocomplete for the search box: see indexer.suggest.complete."""
-        if scope not in SCOPES:
-            raise QueryError(f"scope phải là một trong: {', '.join(SCOPES)}")
-        if len(q) > MAX_QUERY_CHARS:
-            raise QueryError(f"Câu tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
-        site = (site or self.default_site) if scope == "site" else None
+        site = suggest_site(q, scope, site, self.default_site)
         if len((q or "").strip()) < os_search.suggest.MIN_PREFIX:
             return []
         voc = self._vocabulary.get(self)

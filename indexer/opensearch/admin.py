@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..schema import KINDS
-from ..stats import _crawl_summaries
+from ..stats import _crawl_summaries, compare_crawls
 from ..store import IndexMissing, IndexStore
 from . import writing
 
@@ -96,13 +96,7 @@ def check_index(backend) -> dict:
                             + ", ".join(leftovers))
     except Exception as exc:  # any failure to read is what this command exists to report
         return {"ok": False, "problems": problems + [f"{type(exc).__name__}: {exc}"], "notes": notes}
-    for site, crawl in _crawl_summaries(IndexStore(backend.root)).items():
-        held = per_site.get(site, 0)
-        if crawl["documents"] > held:
-            problems.append(f"site {site}: the crawl state lists {crawl['documents']} documents, "
-                            f"the index holds only {held} (run `tracuu reindex {site}`)")
-        elif crawl["documents"] < held:
-            notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")
+    compare_crawls(IndexStore(backend.root), per_site, problems, notes)
     return {"ok": not problems, "problems": problems, "notes": notes}
 
 

@@ -23,7 +23,7 @@ from .. import suggest
 from ..analysis import word_analyzer
 from ..query import build, is_relaxed_from_start, needs_fallback, parse
 from ..ranking import RERANK_WINDOW, Candidate, Idf, idf_tokens, rerank_candidates
-from ..related import KEY_TERMS, MAX_RELATED, TEXT_CHARS, DocumentNotFound
+from ..related import KEY_TERMS, MAX_RELATED, TEXT_CHARS, DocumentNotFound, related_item
 from ..search import SearchResult, SearchService
 from .mapping import stored_fields
 from .translate import to_dsl
@@ -295,18 +295,5 @@ def related(backend, doc_id: str, limit: int = 5) -> list[dict]:
         "must": [{"more_like_this": {"fields": ["content"], "like": like, "min_term_freq": 1, "min_doc_freq": 1,
                                      "max_query_terms": KEY_TERMS, "minimum_should_match": 1}}],
         "must_not": [{"term": {"id": doc_id}}]}}}
-    out = []
-    for hit in backend.raw_search(body)["hits"]["hits"]:
-        fields = stored_fields(hit["_source"])
-        published = fields.get("published")
-        out.append({
-            "id": fields["id"],
-            "title": fields.get("title", ""),
-            "url": fields.get("url", ""),
-            "site": fields.get("site", ""),
-            "kind": fields.get("kind", ""),
-            "published": published.date().isoformat() if published else None,
-            "doc_number": fields.get("doc_number") or None,
-            "score": round(hit.get("_score") or 0.0, 4),
-        })
-    return out
+    return [related_item(stored_fields(hit["_source"]), hit.get("_score"))
+            for hit in backend.raw_search(body)["hits"]["hits"]]
