@@ -285,6 +285,36 @@ class ReindexReport:
     seconds: float = 0.0
 
 
+def crawl_for_rebuild(root, sites, sink, report, fresh_sites: set, new_states: list,
+                      on_problem=None, on_total=None, commit_every: int = 50) -> None:
+    """Crawl each site in full into a rebuild's ``sink`` (either engine), its state in a
+    ``.rebuild`` file listed in ``new_states`` (temporary, final) to move in after the switch.
+
+    A site that is down (or bigger than max_pages) must not replace its documents with a partial
+    set: StoreError gives up the rebuild, and the live index keeps serving.
+    """
+    from .crawl import CrawlState, crawl_site, state_path
+
+    for site in sites:
+        tmp = state_path(root, site.slug).with_suffix(".rebuild")
+        new_states.append((tmp, state_path(root, site.slug)))
+        state = CrawlState(tmp)
+        try:
+            before = sink.updated
+            crawled = crawl_site(site, sink, state, full=True, on_problem=on_problem, on_total=on_total,
+                                 commit_every=commit_every)
+        finally:
+            state.close()
+        report.crawls.append(crawled)
+        if not crawled.complete or (crawled.fetched == 0 and crawled.errors):
+            why = (crawled.errors[0] if crawled.fetched == 0 and crawled.errors
+                   else f"stopped after max_pages={site.max_pages} pages")
+            raise StoreError(f"the crawl of {site.slug} did not complete ({why}); "
+                             "the rebuild was abandoned and the live index is unchanged")
+        report.from_crawls += sink.updated - before
+        fresh_sites.add(site.slug)
+
+
 def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_problem=None, on_total=None,
             commit_every: int = 200) -> ReindexReport:
     """A full rebuild into a new generation, then an atomic switch.
@@ -295,7 +325,6 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
     the whole index, e.g. after an analyzer change. Crawl states of the re-crawled sites are
     replaced only once the new generation is live.
     """
-    from .crawl import CrawlState, crawl_site, state_path
     from .sources import read_source
 
     report = ReindexReport()
@@ -337,26 +366,8 @@ def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_pro
                     if pending >= commit_every:
                         sink.commit()
                         pending = 0
-            for site in sites:
-                tmp = state_path(store.root, site.slug).with_suffix(".rebuild")
-                new_states.append((tmp, state_path(store.root, site.slug)))
-                state = CrawlState(tmp)
-                try:
-                    before = sink.updated
-                    crawl = crawl_site(site, sink, state, full=True, on_problem=problem, on_total=on_total,
-                                       commit_every=commit_every)
-                finally:
-                    state.close()
-                report.crawls.append(crawl)
-                if not crawl.complete or (crawl.fetched == 0 and crawl.errors):
-                    # A site that is down (or bigger than max_pages) must not replace its documents
-                    # with a partial set: give up the rebuild, the live index keeps serving.
-                    why = (crawl.errors[0] if crawl.fetched == 0 and crawl.errors
-                           else f"stopped after max_pages={site.max_pages} pages")
-                    raise StoreError(f"the crawl of {site.slug} did not complete ({why}); "
-                                     "the rebuild was abandoned and the live index is unchanged")
-                report.from_crawls += sink.updated - before
-                fresh_sites.add(site.slug)
+            crawl_for_rebuild(store.root, sites, sink, report, fresh_sites, new_states,
+                              on_problem=problem, on_total=on_total, commit_every=commit_every)
             for doc in stored_documents(store, skip_sites=fresh_sites, skip_ids=fresh_ids):
                 sink.update(doc)
                 report.copied += 1

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..document import Document
 from ..sources import SourceProblem
 from ..store import IndexMissing, StoreError
-from ..writing import IndexReport, ReindexReport
+from ..writing import IndexReport, ReindexReport, crawl_for_rebuild
 from .lock import writer_lock
 from .mapping import doc_key, index_body, to_document, to_source
 
@@ -320,7 +320,6 @@ def reindex(backend, sources=(), sites=(), **options) -> ReindexReport:
 
 def _reindex(backend, sources=(), sites=(), *, lock=None, on_document=None, on_problem=None, on_total=None,
              commit_every: int = 200) -> ReindexReport:
-    from ..crawl import CrawlState, crawl_site, state_path
     from ..sources import read_source
 
     report = ReindexReport()
@@ -351,24 +350,8 @@ def _reindex(backend, sources=(), sites=(), *, lock=None, on_document=None, on_p
                 fresh_sites.add(item.site)
                 fresh_ids.add(item.id)
                 report.from_sources += 1
-        for site in sites:
-            tmp = state_path(backend.root, site.slug).with_suffix(".rebuild")
-            new_states.append((tmp, state_path(backend.root, site.slug)))
-            state = CrawlState(tmp)
-            try:
-                before = sink.updated
-                crawled = crawl_site(site, sink, state, full=True, on_problem=problem, on_total=on_total,
-                                     commit_every=commit_every)
-            finally:
-                state.close()
-            report.crawls.append(crawled)
-            if not crawled.complete or (crawled.fetched == 0 and crawled.errors):
-                why = (crawled.errors[0] if crawled.fetched == 0 and crawled.errors
-                       else f"stopped after max_pages={site.max_pages} pages")
-                raise StoreError(f"the crawl of {site.slug} did not complete ({why}); "
-                                 "the rebuild was abandoned and the live index is unchanged")
-            report.from_crawls += sink.updated - before
-            fresh_sites.add(site.slug)
+        crawl_for_rebuild(backend.root, sites, sink, report, fresh_sites, new_states,
+                          on_problem=problem, on_total=on_total, commit_every=commit_every)
         if live is not None:
             for doc in stored_documents(backend, live, skip_sites=fresh_sites, skip_ids=fresh_ids):
                 sink.update(doc)
