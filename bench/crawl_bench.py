@@ -26,7 +26,7 @@ from indexer import IndexStore  # noqa: E402
 from indexer.crawl import Fetcher  # noqa: E402
 from indexer.sources.html import decode_page, extract_page  # noqa: E402
 from indexer.sources.sites import load_sites  # noqa: E402
-from indexer.writing import crawl, reindex  # noqa: E402
+from indexer.engines.whoosh.writing import crawl, reindex  # noqa: E402
 
 TEMPLATE = ROOT / "tests/fixtures/sites/sldtbxh/tin-tuc/hoi-nghi-bao-ve-tre-em.html"
 TOPICS = ["bảo vệ trẻ em", "bình đẳng giới", "giảm nghèo bền vững", "bảo hiểm thất nghiệp", "giáo dục nghề nghiệp",

@@ -2,7 +2,7 @@
 """Relevance benchmark: tracuu's search against two baselines, on the same data, in one run.
 
 Builds indexes from JSONL corpora with tracuu's own pipeline (``read_source`` ->
-``index_documents``), runs query files through ``SearchService.search`` (the function the
+``index_documents``), runs query files through ``WhooshBackend.search`` (the function the
 page, the API and the CLI call) and prints nDCG@10, MRR@10, Recall@10 and Recall@100 per
 query category and overall, beside two baselines built from the same Documents:
 
@@ -45,7 +45,7 @@ from whoosh import fields, index as whoosh_index, qparser  # noqa: E402
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 
-from indexer import IndexStore, SearchRequest, SearchService, index_documents, read_source  # noqa: E402
+from indexer import IndexStore, SearchRequest, WhooshBackend, index_documents, read_source  # noqa: E402
 from indexer.analysis import fold  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "benchdata"
@@ -101,7 +101,7 @@ class Tracuu:
     name = "tracuu"
 
     def __init__(self, root: Path):
-        self.service = SearchService(IndexStore(root), time_limit=30.0)
+        self.service = WhooshBackend(IndexStore(root), time_limit=30.0)
 
     def search(self, text: str) -> list[str]:
         result = self.service.search(SearchRequest(q=text, scope="web", per_page=DEPTH))
@@ -180,7 +180,7 @@ def build_tracuu(root: Path, data: Path, files: list[str], base: Path | None = N
 # -- The OpenSearch backend (--backend whoosh,opensearch) --------------------------------
 
 class TracuuOpenSearch(Tracuu):
-    """tracuu's own search served by OpenSearch (indexer.opensearch), same documents."""
+    """tracuu's own search served by OpenSearch (indexer.engines.opensearch), same documents."""
 
     name = "tracuu-opensearch"
 

@@ -3,7 +3,7 @@
 
 The first stage (``indexer.query`` + Whoosh) costs most of a relevance run and does not
 change while ranking features are tuned. This runs it once per query, exactly like
-``SearchService._run`` (same query, same window, the relaxed fallback when nothing has every
+``WhooshBackend._run`` (same query, same window, the relaxed fallback when nothing has every
 unit), pickles the window (docnum and BM25F score of each hit; stored fields are read again), and then scores
 ``indexer.ranking.rerank`` over the cached windows in seconds. Figures are only a guide:
 the reported ones come from ``bench/relevance.py``.
@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from relevance import DEFAULT_DATA, DEPTH, METRICS, VISITOR_QUERIES, evaluate, load_queries, strip_diacritics  # noqa: E402
 
-from indexer import IndexStore, SearchRequest, SearchService  # noqa: E402
-from indexer import search as search_module  # noqa: E402
-from indexer import ranking  # noqa: E402
-from indexer.query import parse  # noqa: E402
+from indexer import IndexStore, SearchRequest, WhooshBackend  # noqa: E402
+from indexer.search import pipeline as search_module  # noqa: E402
+from indexer.search import rerank as ranking  # noqa: E402
+from indexer.search.understand import parse  # noqa: E402
 from indexer.synonyms import load as load_synonyms  # noqa: E402
 
 
@@ -53,7 +53,7 @@ class CachedHit:
 
 
 def first_stage(service, text):
-    """The window SearchService hands to the ranking stage, captured (the exact bench path)."""
+    """The window WhooshBackend hands to the ranking stage, captured (the exact bench path)."""
     captured = []
 
     def capture(searcher, hits, parsed=None):
@@ -96,7 +96,7 @@ def main(argv=None) -> int:
     if args.only in (None, "visitor"):
         plans.append(("visitor", load_queries(VISITOR_QUERIES), args.index_dir / "union"))
     for name, queries, home in plans:
-        service = SearchService(IndexStore(home), time_limit=30.0, cache_size=0)
+        service = WhooshBackend(IndexStore(home), time_limit=30.0, cache_size=0)
         searcher = service._searcher()
         CachedHit.searcher, CachedHit._fields = searcher, {}
         for stripped in (False, True):

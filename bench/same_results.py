@@ -3,7 +3,7 @@
 
 ``record`` runs a fixed set of requests (the visitor queries of bench/queries, a seeded sample of
 the benchmark's legal questions, and for some of them a facet filter, sort newest, page 2 and
-facets off) through ``SearchService`` with the cache off, and saves per request the result ids of
+facets off) through ``WhooshBackend`` with the cache off, and saves per request the result ids of
 the page, their scores, the total, the facet counts and the flags. ``check`` runs the same requests
 again and lists every difference. Run ``record`` before a change to the search path and ``check``
 after it::
@@ -11,7 +11,7 @@ after it::
     .venv/bin/python bench/same_results.py record --index-dir IDX --out /tmp/before.json
     .venv/bin/python bench/same_results.py check --index-dir IDX --baseline /tmp/before.json
 
-``--code FILE`` takes SearchService from another copy of indexer/search.py, so a baseline can be
+``--code FILE`` takes WhooshBackend from another copy of indexer/search.py, so a baseline can be
 recorded after the change too (``git show COMMIT:indexer/search.py > /tmp/old.py``).
 
 The ranking's recency factor reads the clock, so both runs use the same frozen "now"; the time
@@ -43,7 +43,7 @@ SEED = 6
 
 def _freeze_clock() -> None:
     """indexer.ranking's recency factor uses datetime.now(): pin it, so two runs a day apart agree."""
-    from indexer import ranking
+    from indexer.search import rerank as ranking
 
     class Frozen(datetime):
         @classmethod
@@ -93,30 +93,30 @@ def _hash(*names: str) -> str:
 
 
 def _service_class(code: Path | None):
-    """SearchService, or the one defined in ``code``: another version of indexer/search.py (e.g.
+    """WhooshBackend, or the one defined in ``code``: another version of indexer/search.py (e.g.
     ``git show COMMIT:indexer/search.py > old.py``), loaded inside the indexer package."""
     import importlib.util
 
-    from indexer import SearchService
+    from indexer import WhooshBackend
 
     if code is None:
-        return SearchService
+        return WhooshBackend
     spec = importlib.util.spec_from_file_location("indexer._search_under_test", code)
     module = importlib.util.module_from_spec(spec)
     module.__package__ = "indexer"
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    return module.SearchService
+    return module.WhooshBackend
 
 
 def run(index_dir: Path, reqs: list[dict], time_limit: float, code: Path | None = None) -> list[dict]:
     from indexer import SearchRequest
-    from indexer.store import IndexStore
+    from indexer.engines.whoosh.store import IndexStore
 
-    SearchService = _service_class(code)
+    WhooshBackend = _service_class(code)
 
     _freeze_clock()
-    service = SearchService(IndexStore(index_dir), cache_size=0, time_limit=time_limit)
+    service = WhooshBackend(IndexStore(index_dir), cache_size=0, time_limit=time_limit)
     service.search(SearchRequest(q="khởi động", scope="web"))  # open the searcher, load pyvi
     out = []
     started = time.perf_counter()
@@ -164,7 +164,7 @@ def main(argv=None) -> int:
     ap.add_argument("--variants", type=int, default=15, help="queries also run with filters, newest, page 2, "
                                                              "facets off (default 15)")
     ap.add_argument("--time-limit", type=float, default=60.0)
-    ap.add_argument("--code", type=Path, help="take SearchService from this copy of indexer/search.py "
+    ap.add_argument("--code", type=Path, help="take WhooshBackend from this copy of indexer/search.py "
                                               "(e.g. git show HEAD:indexer/search.py > /tmp/old.py)")
     args = ap.parse_args(argv)
 

@@ -206,7 +206,8 @@ def worker_whoosh_standard(work: Path, sources: list[str]) -> dict:
     from whoosh import fields, index
     from whoosh.analysis import StandardAnalyzer
 
-    from indexer.writing import _open_writer, default_procs
+    from indexer.engines.whoosh.writing import _open_writer
+from indexer.engines.whoosh.writing import default_procs
 
     analyzer = StandardAnalyzer()
     schema = fields.Schema(id=fields.ID(stored=True, unique=True), site=fields.ID(stored=True),
@@ -256,10 +257,10 @@ def worker_tantivy(work: Path) -> dict:
 # -- searching -------------------------------------------------------------------------------------
 
 def search_inprocess(index_dir: Path, queries: list[str], cache_size: int = 0) -> list[float]:
-    from indexer import SearchRequest, SearchService
-    from indexer.store import IndexStore
+    from indexer import SearchRequest, WhooshBackend
+    from indexer.engines.whoosh.store import IndexStore
 
-    service = SearchService(IndexStore(index_dir), cache_size=cache_size)
+    service = WhooshBackend(IndexStore(index_dir), cache_size=cache_size)
     service.search(SearchRequest(q="khởi động", scope="web"))  # open the searcher, load pyvi
     times = []
     for q in queries:
@@ -271,10 +272,10 @@ def search_inprocess(index_dir: Path, queries: list[str], cache_size: int = 0) -
 
 def repeated_vs_cold(index_dir: Path, queries: list[str]) -> tuple[list[float], list[float]]:
     """Each query cold (first time in this process) then repeated, with the cache on."""
-    from indexer import SearchRequest, SearchService
-    from indexer.store import IndexStore
+    from indexer import SearchRequest, WhooshBackend
+    from indexer.engines.whoosh.store import IndexStore
 
-    service = SearchService(IndexStore(index_dir))
+    service = WhooshBackend(IndexStore(index_dir))
     service.search(SearchRequest(q="khởi động", scope="web"))
     cold, warm = [], []
     for q in queries:
@@ -545,7 +546,7 @@ def main(argv=None):
 
         # -- indexing
         if args.index:  # reuse an index built from the same corpus files
-            from indexer.store import IndexStore
+            from indexer.engines.whoosh.store import IndexStore
 
             index_dir = args.index
             with IndexStore(index_dir).open().searcher() as searcher:

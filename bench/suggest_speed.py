@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from indexer import IndexStore, SearchRequest, SearchService, suggest  # noqa: E402
+from indexer import IndexStore, SearchRequest, WhooshBackend
+from indexer.search import suggest  # noqa: E402
 
 TYPED = ["thu tuc dang ky ket hon", "nghị định xử phạt vi phạm hành chính", "bao hiem xa hoi",
          "quyết định phê duyệt", "thong tu huong dan", "giáo dục nghề nghiệp", "luat dat dai"]
@@ -35,7 +36,7 @@ def main() -> None:
     parser.add_argument("--index-dir", required=True)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    service = SearchService(IndexStore(args.index_dir), cache_size=0)
+    service = WhooshBackend(IndexStore(args.index_dir), cache_size=0)
     searcher = service._searcher()
 
     started = time.perf_counter()

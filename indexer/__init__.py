@@ -1,16 +1,19 @@
-"""tracuu's index room: Vietnamese analysis, schema, sources, writing and searching.
+"""tracuu's index room: Vietnamese analysis, sources, crawling, the search pipeline and its engines.
 
-This package never imports Flask; the web app and the CLI both call it.
+This package never imports Flask; the web app and the CLI both call it, through
+``open_backend`` (``indexer.engines``).
 """
 
-from .backends import BackendSettings, BackendUnavailable, open_backend
-from .search import Hit, QueryError, SearchRequest, SearchResult, SearchService
+from .engines import BackendSettings, open_backend
+from .engines.whoosh import IndexStore, WhooshBackend
+from .engines.whoosh.writing import delete_documents, index_documents
+from .errors import BackendUnavailable, DocumentNotFound, IndexLocked, IndexMissing, QueryError, StoreError
+from .search import Hit, SearchRequest, SearchResult
 from .sources import SourceProblem, UnsupportedSource, read_source
-from .store import IndexLocked, IndexMissing, IndexStore, StoreError
-from .writing import IndexReport, delete_documents, index_documents
+from .writing import IndexReport
 
 __all__ = [
-    "BackendSettings", "BackendUnavailable", "Hit", "IndexLocked", "IndexMissing", "IndexReport", "IndexStore", "QueryError", "SearchRequest",
-    "SearchResult", "SearchService", "SourceProblem", "StoreError", "UnsupportedSource",
-    "delete_documents", "index_documents", "open_backend", "read_source",
+    "BackendSettings", "BackendUnavailable", "DocumentNotFound", "Hit", "IndexLocked", "IndexMissing", "IndexReport",
+    "IndexStore", "QueryError", "SearchRequest", "SearchResult", "SourceProblem", "StoreError", "UnsupportedSource",
+    "WhooshBackend", "delete_documents", "index_documents", "open_backend", "read_source",
 ]

@@ -11,6 +11,7 @@ from .analysis import fold
 
 KIND_ARTICLE = "article"
 KIND_LEGAL = "legal"
+KINDS = (KIND_ARTICLE, KIND_LEGAL)
 
 
 def clean_text(value) -> str:

@@ -1,27 +1,17 @@
-"""Adding, replacing and deleting documents under the single-writer lock.
+"""Writing, engine-neutral: the reports writers give and the steps both engines' writers share.
 
-Whoosh commits by writing new segment files and then its table of contents, so
-an interrupted run leaves the previous commit serving; we cancel the writer on
-any error so nothing half-written is ever committed.
+Each engine writes its own way (``indexer.engines.whoosh.writing``,
+``indexer.engines.opensearch.writing``); what a run reports, how many processes analyze
+a big load, and how a full rebuild crawls its sites are the same for both.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
-import shutil
-import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from whoosh import index as whoosh_index
-
-from .document import Document
-from .schema import build_schema
+from .errors import StoreError
 from .sources import SourceProblem
-from .store import INDEX_NAME, IndexMissing, IndexStore, StoreError
 
 # Below this many documents, starting worker processes (each loads pyvi) costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -29,19 +19,6 @@ PARALLEL_THRESHOLD = 400
 
 def default_procs() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
-
-
-def _open_writer(ix, procs: int, expected_docs: int):
-    """A single-process writer for small batches; Whoosh's multiprocess writer for big ones,
-    keeping its per-process segments (merging them would be single-core work)."""
-    if procs > 1 and expected_docs >= PARALLEL_THRESHOLD:
-        # The sub-writers are forked from this process: load pyvi's model here first so they
-        # share it (copy-on-write) instead of each loading its own (~1 s and 100+ MB apiece).
-        from .analysis import word_analyzer
-
-        list(word_analyzer()("khởi động"))
-        return ix.writer(procs=procs, limitmb=128, multisegment=True)
-    return ix.writer(limitmb=256)
 
 
 @dataclass
@@ -62,214 +39,6 @@ class IndexReport:
     @property
     def docs_per_second(self) -> float:
         return self.indexed / self.seconds if self.seconds else 0.0
-
-
-def index_documents(
-    store: IndexStore,
-    items: Iterable[Document | SourceProblem],
-    on_document: Callable[[Document], None] | None = None,
-    on_problem: Callable[[SourceProblem], None] | None = None,
-    purpose: str = "index",
-    procs: int | None = None,
-) -> IndexReport:
-    """Add or replace (same id) every Document; collect problems; commit once at the end.
-
-    Analysis (pyvi) dominates indexing time, so large batches are analyzed by
-    ``procs`` worker processes (default: one per core, at most 4).
-    """
-    report = IndexReport()
-    started = time.perf_counter()
-    items = iter(items)
-    head = list(itertools.islice(items, PARALLEL_THRESHOLD))
-    seen: set[str] = set()
-    # An id seen earlier in this run: Whoosh's update_document deletes only committed copies, so a
-    # second copy in the same writer would be indexed beside the first; the last one is written
-    # after the main commit instead.
-    repeated: dict[str, Document] = {}
-    with store.write_lock(purpose):
-        ix = store.open_for_writing()
-        writer = _open_writer(ix, procs or default_procs(), len(head))
-        try:
-            for item in itertools.chain(head, items):
-                if isinstance(item, SourceProblem):
-                    report.problems.append(item)
-                    if on_problem:
-                        on_problem(item)
-                    continue
-                if item.id in seen:
-                    repeated[item.id] = item
-                else:
-                    seen.add(item.id)
-                    writer.update_document(**item.index_fields())
-                report.indexed += 1
-                report.chars += len(item.body) + len(item.title) + len(item.summary)
-                if on_document:
-                    on_document(item)
-            writer.commit()
-        except BaseException:
-            _cancel_and_clean(writer, ix)
-            raise
-        if repeated:
-            writer = ix.writer()
-            try:
-                for item in repeated.values():
-                    writer.update_document(**item.index_fields())
-                writer.commit()
-            except BaseException:
-                _cancel_and_clean(writer, ix)
-                raise
-        ix.close()
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _cancel_and_clean(writer, ix) -> None:
-    """Cancel a writer and remove the segment files it left behind, so a full disk does not stay
-    full of uncommitted data (Whoosh only cleans them on the next successful commit). Never raises:
-    the error that got us here is the one to report."""
-    try:
-        writer.cancel()
-    except Exception:  # noqa: BLE001
-        pass
-    try:
-        from whoosh.index import TOC, clean_files
-
-        toc = TOC.read(ix.storage, INDEX_NAME)
-        clean_files(ix.storage, INDEX_NAME, toc.generation, toc.segments)
-    except Exception:  # noqa: BLE001
-        pass
-
-
-def delete_documents(store: IndexStore, ids: Iterable[str]) -> list[str]:
-    """Delete documents by id; returns the ids that were not in the index."""
-    missing = []
-    with store.write_lock("delete"):
-        ix = store.open()
-        writer = ix.writer()
-        try:
-            for doc_id in ids:
-                if not writer.delete_by_term("id", doc_id):
-                    missing.append(doc_id)
-            writer.commit()
-        except BaseException:
-            _cancel_and_clean(writer, ix)
-            raise
-        finally:
-            ix.close()
-    return missing
-
-
-
-# -- crawling and rebuilding --------------------------------------------------------------------
-
-class IndexSink:
-    """Where a crawl or a rebuild puts documents: one Whoosh writer, committed in steps.
-
-    Each ``commit`` makes everything so far durable and opens a fresh writer, so a
-    killed run keeps what it committed (the crawl state records the same steps).
-    """
-
-    def __init__(self, ix, on_document: Callable[[Document], None] | None = None):
-        self.ix = ix
-        self.on_document = on_document
-        self.writer = None
-        self.updated = 0
-        self.deleted = 0
-        self.chars = 0
-        self.pending_ids: set[str] = set()
-
-    def _writer(self):
-        if self.writer is None:
-            self.writer = self.ix.writer(limitmb=256)
-        return self.writer
-
-    def update(self, doc: Document) -> None:
-        if doc.id in self.pending_ids:  # update_document replaces committed copies only
-            self.commit()
-        self._writer().update_document(**doc.index_fields())
-        self.pending_ids.add(doc.id)
-        self.updated += 1
-        self.chars += len(doc.body) + len(doc.title) + len(doc.summary)
-        if self.on_document:
-            self.on_document(doc)
-
-    def delete(self, doc_id: str) -> None:
-        if doc_id in self.pending_ids:  # delete_by_term, too, sees committed documents only
-            self.commit()
-        self.deleted += self._writer().delete_by_term("id", doc_id)
-
-    def commit(self) -> None:
-        if self.writer is not None:
-            self.writer.commit()
-            self.writer = None
-        self.pending_ids = set()
-
-    def cancel(self) -> None:
-        """Drop what is not committed; never raises (on a full disk, the first error is the one to tell)."""
-        if self.writer is not None:
-            _cancel_and_clean(self.writer, self.ix)
-            self.writer = None
-
-
-@contextmanager
-def live_sink(store: IndexStore, purpose: str, on_document=None):
-    """A sink on the live index (incremental updates), holding the writer lock."""
-    with store.write_lock(purpose):
-        ix = store.open_for_writing()
-        sink = IndexSink(ix, on_document)
-        try:
-            yield sink
-            sink.commit()
-        except BaseException:
-            sink.cancel()
-            raise
-        finally:
-            ix.close()
-
-
-@contextmanager
-def rebuild(store: IndexStore, purpose: str = "reindex", on_document=None, after_switch=None):
-    """A sink on a new generation beside the live one; switched in atomically when the block ends
-    without error. A killed or failed rebuild leaves the live index serving; its leftover
-    generation is removed here, at the start of the next writer's run."""
-    with store.write_lock(purpose):
-        store.remove_orphans()
-        path = store.new_generation()
-        ix = whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
-        sink = IndexSink(ix, on_document)
-        try:
-            yield sink
-            sink.commit()
-        except BaseException:
-            sink.cancel()
-            ix.close()
-            shutil.rmtree(path, ignore_errors=True)
-            raise
-        ix.close()
-        store.switch_to(path.name)
-        if after_switch:
-            after_switch()  # still holding the lock
-
-
-def stored_documents(store: IndexStore, skip_sites=(), skip_ids=()) -> Iterator[Document]:
-    """Documents rebuilt from the live index's stored fields (for re-analysis or copying)."""
-    try:
-        ix = store.open()
-    except IndexMissing:
-        return
-    skip_sites, skip_ids = set(skip_sites), set(skip_ids)
-    with ix.searcher() as searcher:
-        for fields in searcher.all_stored_fields():
-            if fields.get("site") in skip_sites or fields.get("id") in skip_ids:
-                continue
-            yield Document(
-                id=fields["id"], title=fields.get("title", ""), body=fields.get("body", ""),
-                summary=fields.get("summary", ""), url=fields.get("url", ""), site=fields.get("site", ""),
-                kind=fields.get("kind", "article"), published=fields.get("published"),
-                category=fields.get("category", ""), doc_number=fields.get("doc_number", ""),
-                doc_type=fields.get("doc_type", ""), issuer=fields.get("issuer", ""),
-                effective=fields.get("effective"))
-    ix.close()
 
 
 @dataclass
@@ -313,89 +82,3 @@ def crawl_for_rebuild(root, sites, sink, report, fresh_sites: set, new_states: l
                              "the rebuild was abandoned and the live index is unchanged")
         report.from_crawls += sink.updated - before
         fresh_sites.add(site.slug)
-
-
-def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_problem=None, on_total=None,
-            commit_every: int = 200) -> ReindexReport:
-    """A full rebuild into a new generation, then an atomic switch.
-
-    ``sources`` (files/folders, read with ``read_source``) and ``sites`` (SiteConfigs, crawled in
-    full) provide fresh documents; every other document of the live index is copied over
-    (re-analyzed) unless its site was among the fresh ones. Without sources or sites this re-analyzes
-    the whole index, e.g. after an analyzer change. Crawl states of the re-crawled sites are
-    replaced only once the new generation is live.
-    """
-    from .sources import read_source
-
-    report = ReindexReport()
-    started = time.perf_counter()
-    fresh_sites: set[str] = set()
-    fresh_ids: set[str] = set()
-    new_states = []
-    orphans = [p.name for p in store.orphans()] if store.root.exists() else []
-
-    def problem(message) -> None:
-        report.problems.append(str(message))
-        if on_problem:
-            on_problem(str(message))
-
-    def replace_states() -> None:
-        for tmp, final in new_states:
-            for suffix in ("-wal", "-shm"):
-                Path(str(final) + suffix).unlink(missing_ok=True)
-            os.replace(tmp, final)
-            for suffix in ("-wal", "-shm"):
-                Path(str(tmp) + suffix).unlink(missing_ok=True)
-
-    try:
-        with rebuild(store, "reindex", on_document, after_switch=replace_states) as sink:
-            report.removed_orphans = [n for n in orphans if not (store.root / n).exists()]
-            for leftover in (store.root / "crawl").glob("*.rebuild*"):
-                leftover.unlink(missing_ok=True)  # crawl state of a killed rebuild
-            pending = 0
-            for source in sources:
-                for item in read_source(source):
-                    if isinstance(item, SourceProblem):
-                        problem(item)
-                        continue
-                    sink.update(item)
-                    fresh_sites.add(item.site)
-                    fresh_ids.add(item.id)
-                    report.from_sources += 1
-                    pending += 1
-                    if pending >= commit_every:
-                        sink.commit()
-                        pending = 0
-            crawl_for_rebuild(store.root, sites, sink, report, fresh_sites, new_states,
-                              on_problem=problem, on_total=on_total, commit_every=commit_every)
-            for doc in stored_documents(store, skip_sites=fresh_sites, skip_ids=fresh_ids):
-                sink.update(doc)
-                report.copied += 1
-                pending += 1
-                if pending >= commit_every:
-                    sink.commit()
-                    pending = 0
-            report.documents = sink.updated
-    except BaseException:
-        for tmp, _ in new_states:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(tmp) + suffix).unlink(missing_ok=True)
-        raise
-    finally:
-        report.seconds = time.perf_counter() - started
-    report.generation = store.generation() or ""
-    return report
-
-
-def crawl(store: IndexStore, site, *, full: bool = False, on_page=None, on_problem=None, on_total=None,
-          on_document=None, commit_every: int = 50, fetcher=None):
-    """Crawl ``site`` (a SiteConfig) into the live index, incrementally unless ``full``."""
-    from .crawl import CrawlState, crawl_site, state_path
-
-    with live_sink(store, f"crawl {site.slug}", on_document) as sink:
-        state = CrawlState(state_path(store.root, site.slug))
-        try:
-            return crawl_site(site, sink, state, full=full, on_page=on_page, on_problem=on_problem,
-                              on_total=on_total, commit_every=commit_every, fetcher=fetcher)
-        finally:
-            state.close()

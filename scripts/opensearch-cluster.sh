@@ -7,7 +7,7 @@
 #   scripts/opensearch-cluster.sh status [--dir DIR]
 #   scripts/opensearch-cluster.sh build            (the launcher only: mvn package)
 #
-# Each node is its own JVM started from opensearch/launcher (built with Maven on first use, then
+# Each node is its own JVM started from tools/opensearch-launcher (built with Maven on first use, then
 # no network is needed). Node i listens on HTTP port http-port+i-1 and transport port
 # transport-port+i-1 (default: http-port+100), on 127.0.0.1 only, plain HTTP, no security plugin.
 # DIR (default .opensearch/ in the repo, git-ignored) holds cluster.env, node-i/ (home and data),
@@ -18,7 +18,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-LAUNCHER_DIR="$ROOT/opensearch/launcher"
+LAUNCHER_DIR="$ROOT/tools/opensearch-launcher"
 LAUNCHER_JAR="$LAUNCHER_DIR/target/tracuu-opensearch-launcher.jar"
 MAIN_CLASS="vn.tracuu.opensearch.Launcher"
 
@@ -105,8 +105,8 @@ build() {
     die "mvn not found: Maven is needed once to build the launcher from Maven Central (apt-get install maven)"
   fi
   command -v java >/dev/null 2>&1 || die "java not found: Java 17 is needed to build the launcher"
-  say "building the launcher (mvn package in opensearch/launcher; downloads from Maven Central the first time)"
-  mvn -q -B -Dstyle.color=never -f "$LAUNCHER_DIR/pom.xml" package -DskipTests >&2 || die "mvn package failed in opensearch/launcher"
+  say "building the launcher (mvn package in tools/opensearch-launcher; downloads from Maven Central the first time)"
+  mvn -q -B -Dstyle.color=never -f "$LAUNCHER_DIR/pom.xml" package -DskipTests >&2 || die "mvn package failed in tools/opensearch-launcher"
   [ -f "$LAUNCHER_JAR" ] || die "mvn package did not produce $LAUNCHER_JAR"
 }
 

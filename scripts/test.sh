@@ -13,7 +13,7 @@ if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ] && command -v npm >/d
   (cd tests/browser && npm ci --no-audit --no-fund --silent) \
     || echo "test.sh: axe-core could not be installed; browser tests will be skipped" >&2
 fi
-# OpenSearch tests (the opensearch marker): a real node started from opensearch/launcher, built here with
+# OpenSearch tests (the opensearch marker): a real node started from tools/opensearch-launcher, built here with
 # Maven (Maven Central, through that module's pom). Without java/mvn those tests skip; under CI=true they fail.
 if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then
   bash scripts/opensearch-cluster.sh build \

@@ -172,9 +172,9 @@ def corpus_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_service(corpus_dir):
-    from indexer import IndexStore, SearchService
+    from indexer import IndexStore, WhooshBackend
 
-    return SearchService(IndexStore(corpus_dir), default_site=DEPT_SITE)
+    return WhooshBackend(IndexStore(corpus_dir), default_site=DEPT_SITE)
 
 
 @pytest.fixture(scope="session")

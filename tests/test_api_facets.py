@@ -1,4 +1,4 @@
-"""indexer.facets and indexer.suggest under the API: counts over every match (not just the page),
+"""Facets and suggestions under the API: counts over every match (not just the page),
 filters that combine, indexes written before facet columns existed, and the vocabulary
 that did-you-mean and autocomplete read. Tests through the backend run on both engines
 (Whoosh and OpenSearch, tests/backends.py); those about Whoosh's own index stay Whoosh-only."""
@@ -66,7 +66,9 @@ def test_year_without_a_date_is_not_a_facet_value(make_backend, tmp_path):
 
 def test_index_written_before_facet_columns_still_counts(tmp_path, monkeypatch):
     """Indexes built with the first schema (ID fields without columns) keep working."""
-    from indexer import IndexStore, SearchRequest, SearchService, index_documents, read_source, schema, store
+    from indexer import IndexStore, SearchRequest, WhooshBackend, index_documents, read_source
+    from indexer.engines.whoosh import schema
+    from indexer.engines.whoosh import store
     from webcorpus import WEB_CORPUS
 
     def old_schema():
@@ -81,7 +83,7 @@ def test_index_written_before_facet_columns_still_counts(tmp_path, monkeypatch):
     monkeypatch.undo()
     ix = IndexStore(tmp_path).open()
     assert ix.schema["kind"].column_type is None  # really the old layout
-    result = SearchService(IndexStore(tmp_path), default_site=DEPT).search(
+    result = WhooshBackend(IndexStore(tmp_path), default_site=DEPT).search(
         SearchRequest(q="đăng ký kết hôn", scope="web", kind="legal"))
     assert result.total == 4
     assert counts(result, "doc_type") == {"Quyết định": 2, "Nghị định": 1, "Thông tư": 1}
@@ -114,15 +116,16 @@ def test_large_index_builds_its_vocabulary_in_the_background(tmp_path, monkeypat
     """No request waits for a large index's vocabulary: no suggestions until it is ready."""
     import time
 
-    from indexer import IndexStore, SearchRequest, SearchService, suggest
+    from indexer import IndexStore, SearchRequest, WhooshBackend
+    from indexer.search import suggest
 
     build_web_index(tmp_path)
     monkeypatch.setattr(suggest, "SYNC_BUILD_DOCS", 0)
-    service = SearchService(IndexStore(tmp_path), default_site=DEPT)
+    service = WhooshBackend(IndexStore(tmp_path), default_site=DEPT)
     first = service.search(SearchRequest(q="thu tuc dang ky ket hon", scope="web"))
     assert first.total > 0 and first.suggestion is None
     deadline = time.monotonic() + 60
-    while suggest.vocabulary(service._searcher()) is None and time.monotonic() < deadline:
+    while service.vocabulary() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     later = service.search(SearchRequest(q="thu tuc dang ky ket hon", scope="web"))
     assert later.suggestion == "thủ tục đăng ký kết hôn"
@@ -141,7 +144,7 @@ def test_query_syntax_around_words_survives_did_you_mean(service, typed, suggest
 def test_filtered_search_without_facets_keeps_only_the_top_hits_safely(tmp_path):
     """Without facets Whoosh collects only the top hits; with a filter that once tripped an
     assertion inside Whoosh's RequireMatcher (block-quality skipping)."""
-    from indexer import IndexStore, SearchRequest, SearchService, index_documents
+    from indexer import IndexStore, SearchRequest, WhooshBackend, index_documents
     from indexer.document import Document
 
     docs = [Document(id=f"d{i}", site="a" if i % 2 else "b", kind="legal" if i % 3 else "article",
@@ -149,7 +152,7 @@ def test_filtered_search_without_facets_keeps_only_the_top_hits_safely(tmp_path)
                      body="Hồ sơ đăng ký kết hôn nộp tại Ủy ban nhân dân cấp xã. " * (1 + i % 4))
             for i in range(130)]
     index_documents(IndexStore(tmp_path), docs)
-    service = SearchService(IndexStore(tmp_path), default_site="a", cache_size=0)
+    service = WhooshBackend(IndexStore(tmp_path), default_site="a", cache_size=0)
     for kwargs in ({"scope": "site"}, {"scope": "web", "kind": "article"}, {"scope": "web"}):
         with_facets = service.search(SearchRequest(q="đăng ký kết hôn", per_page=5, **kwargs))
         without = service.search(SearchRequest(q="đăng ký kết hôn", per_page=5, facets=False, **kwargs))

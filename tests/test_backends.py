@@ -22,7 +22,8 @@ from cli import main
 from conftest import DOCUMENTS_JSONL, NOTICES_CSV
 from indexer import BackendSettings, SearchRequest, StoreError, open_backend, read_source
 from indexer.document import Document
-from indexer.query import build, parse
+from indexer.search.plan import build
+from indexer.search.understand import parse
 
 DOWN = "http://127.0.0.1:9"  # nothing listens there: connection refused
 
@@ -30,10 +31,10 @@ DOWN = "http://127.0.0.1:9"  # nothing listens there: connection refused
 # -- choosing a backend ------------------------------------------------------------------------
 
 def test_whoosh_is_the_default_and_keeps_its_search_service(tmp_path):
-    from indexer import SearchService
+    from indexer import WhooshBackend
 
     backend = open_backend(BackendSettings(index_dir=tmp_path))
-    assert backend.name == "whoosh" and isinstance(backend, SearchService)
+    assert backend.name == "whoosh" and isinstance(backend, WhooshBackend)
 
 
 def test_whoosh_index_version_follows_commits_and_never_fails(tmp_path):
@@ -71,7 +72,7 @@ def test_bad_backend_settings_are_one_clear_error(settings, message):
 # -- the Python side of the OpenSearch backend (no server) ---------------------------------------
 
 def test_documents_are_sent_analyzed():
-    from indexer.opensearch.mapping import doc_key, to_source
+    from indexer.engines.opensearch.mapping import doc_key, to_source
 
     source = to_source(Document(id="vb-1", title="Hoà giải ở cơ sở", doc_number="24/2015/TT-BTTTT", kind="legal",
                                 site="s", body="Bảo vệ trẻ em theo Thông tư 24/2015/TT-BTTTT."))
@@ -85,7 +86,7 @@ def test_documents_are_sent_analyzed():
 
 
 def test_queries_are_the_same_queries_translated():
-    from indexer.opensearch.translate import to_dsl
+    from indexer.engines.opensearch.translate import to_dsl
 
     dsl = to_dsl(build(parse('"bảo vệ" trẻ em -"ma túy" loai:tin nam:2019')))
     text = repr(dsl)
@@ -135,7 +136,7 @@ def os_backend(opensearch_url, tmp_path):
 
 
 def test_full_rebuild_switches_the_alias_while_searches_go_on(os_backend):
-    from indexer.opensearch import writing
+    from indexer.engines.opensearch import writing
 
     os_backend.index_documents(read_source(str(DOCUMENTS_JSONL)))
     first = writing.live_index(os_backend)
@@ -163,7 +164,7 @@ def test_full_rebuild_switches_the_alias_while_searches_go_on(os_backend):
 
 
 def test_deep_pages_walk_with_search_after(os_backend, monkeypatch):
-    from indexer.opensearch import search as os_search
+    from indexer.engines.opensearch import retrieve as os_retrieve
 
     os_backend.index_documents([Document(id=f"d{i:02d}", site="s", title=f"Thông báo tuyển dụng đợt {i}",
                                          published=datetime(2000 + i, 1, 1)) for i in range(23)])
@@ -173,7 +174,7 @@ def test_deep_pages_walk_with_search_after(os_backend, monkeypatch):
                                                                page=p)).results] for p in range(1, 7)]
 
     plain = {sort: pages(sort) for sort in ("newest", "relevance")}
-    monkeypatch.setattr(os_search, "PAGE_CHUNK", 5)  # every page beyond the 5th hit walks with search_after
+    monkeypatch.setattr(os_retrieve, "PAGE_CHUNK", 5)  # every page beyond the 5th hit walks with search_after
     walked = {sort: pages(sort) for sort in ("newest", "relevance")}
     assert walked == plain
     assert plain["newest"][0] == ["d22", "d21", "d20", "d19"] and plain["newest"][5] == ["d02", "d01", "d00"]
@@ -204,7 +205,7 @@ def test_crawl_writes_through_the_same_sink_interface(os_backend, tmp_path):
 
 def test_one_writer_at_a_time_and_a_dead_writers_lease_runs_out(os_backend, monkeypatch):
     from indexer import IndexLocked
-    from indexer.opensearch import lock as os_lock
+    from indexer.engines.opensearch import lock as os_lock
 
     with os_lock.writer_lock(os_backend, "reindex"):
         with pytest.raises(IndexLocked, match="tracuu reindex"):
@@ -224,7 +225,7 @@ def test_one_writer_at_a_time_and_a_dead_writers_lease_runs_out(os_backend, monk
 def test_large_index_counts_its_vocabulary_in_the_background(os_backend, monkeypatch):
     import time
 
-    from indexer import suggest
+    from indexer.search import suggest
 
     os_backend.index_documents(read_source(str(DOCUMENTS_JSONL)))
     monkeypatch.setattr(suggest, "SYNC_BUILD_DOCS", 0)  # every index is "large"

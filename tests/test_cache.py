@@ -13,8 +13,8 @@ import time
 import pytest
 
 from conftest import DEPT_SITE, DOCUMENTS_JSONL, index_source
-from indexer import IndexStore, SearchRequest, SearchService
-from indexer.cache import SearchCache, request_key
+from indexer import IndexStore, SearchRequest, WhooshBackend
+from indexer.search.cache import SearchCache, request_key
 
 
 def _write_jsonl(path, records):
@@ -35,7 +35,7 @@ def home(tmp_path):
 
 @pytest.fixture()
 def service(home):
-    return SearchService(IndexStore(home), default_site=DEPT_SITE)
+    return WhooshBackend(IndexStore(home), default_site=DEPT_SITE)
 
 
 def _ids(result):
@@ -92,13 +92,13 @@ def test_fresh_after_a_delete(service, home):
 
 
 def test_fresh_after_a_full_rebuild(service, home, tmp_path):
-    from indexer.writing import reindex
+    from indexer.engines.whoosh.writing import reindex
 
     store = IndexStore(home)
     old_generation = store.generation()
     assert service.search(SearchRequest(q="bến phà Cẩm Kim")).total == 0
     # Generation names carry the second and the pid: a rebuild in the same second as the
-    # first index would reuse the name (indexer.store), so let the clock move on.
+    # first index would reuse the name (indexer.engines.whoosh.store), so let the clock move on.
     time.sleep(1.1)
     reindex(store, sources=[_write_jsonl(tmp_path / "only.jsonl", [NEW_ARTICLE])])
     assert store.generation() != old_generation
@@ -106,7 +106,7 @@ def test_fresh_after_a_full_rebuild(service, home, tmp_path):
 
 
 def test_cache_is_bounded(home):
-    service = SearchService(IndexStore(home), default_site=DEPT_SITE, cache_size=3)
+    service = WhooshBackend(IndexStore(home), default_site=DEPT_SITE, cache_size=3)
     for q in ("trẻ em", "việc làm", "bảo hiểm", "giới", "Tam Kỳ", "lao động"):
         service.search(SearchRequest(q=q))
     assert len(service.cache) == 3
@@ -115,7 +115,7 @@ def test_cache_is_bounded(home):
 
 
 def test_size_zero_turns_the_cache_off(home):
-    service = SearchService(IndexStore(home), default_site=DEPT_SITE, cache_size=0)
+    service = WhooshBackend(IndexStore(home), default_site=DEPT_SITE, cache_size=0)
     a = service.search(SearchRequest(q="trẻ em"))
     b = service.search(SearchRequest(q="trẻ em"))
     assert _ids(a) == _ids(b) and len(service.cache) == 0 and service.cache.stats()["hits"] == 0
@@ -145,7 +145,7 @@ def test_a_new_version_drops_older_entries():
 
 def test_safe_between_threads(service):
     queries = ["trẻ em", "việc làm", "bảo hiểm xã hội", "bình đẳng giới"]
-    expected = {q: _ids(SearchService(service.store, default_site=DEPT_SITE, cache_size=0)
+    expected = {q: _ids(WhooshBackend(service.store, default_site=DEPT_SITE, cache_size=0)
                         .search(SearchRequest(q=q))) for q in queries}
     errors = []
 
@@ -179,15 +179,13 @@ def test_the_web_app_sizes_the_cache_from_its_config(home):
 
 def test_serve_warms_up_before_forking(home, tmp_path):
     """`tracuu serve` builds the vocabulary in the master, so forked workers find it ready."""
-    from indexer import suggest
     from webapp import create_app
     from webapp.server import warm_up
 
     app = create_app({"INDEX_DIR": str(home), "RATE_LIMIT": ""})
-    suggest._cache.clear()
+    backend = app.extensions["tracuu.search"]
+    assert backend._vocabulary.voc is None
     warm_up(app)
-    ix = IndexStore(home).open()
-    with ix.searcher() as searcher:  # a worker's own searcher on the same index version
-        assert suggest._leaf_ids(searcher) in suggest._cache
-    ix.close()
+    # What a forked worker finds: the vocabulary of the live index version, ready.
+    assert backend._vocabulary.version == backend.index_version() and backend._vocabulary.voc is not None
     warm_up(create_app({"INDEX_DIR": str(tmp_path / "empty"), "RATE_LIMIT": ""}))  # no index yet: no error

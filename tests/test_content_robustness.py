@@ -105,9 +105,9 @@ def indexed(bad_sources, tmp_path_factory):
 
 
 def _search(index_dir, q):
-    from indexer import IndexStore, SearchRequest, SearchService
+    from indexer import IndexStore, SearchRequest, WhooshBackend
 
-    return SearchService(IndexStore(index_dir)).search(SearchRequest(q=q, scope="web", per_page=20))
+    return WhooshBackend(IndexStore(index_dir)).search(SearchRequest(q=q, scope="web", per_page=20))
 
 
 def test_the_run_completes_with_one_line_per_problem(indexed):
@@ -188,7 +188,7 @@ def test_bad_csv_rows_are_reported_with_line(indexed):
 def test_a_rebuild_with_duplicate_ids_keeps_one_document_each(bad_sources, tmp_path):
     """The same for `tracuu reindex` (IndexSink): the later record replaces the earlier one."""
     from indexer import IndexStore
-    from indexer.writing import reindex
+    from indexer.engines.whoosh.writing import reindex
 
     _, _, jsonl, _, _ = bad_sources
     store = IndexStore(tmp_path / "idx")

@@ -28,9 +28,9 @@ RUN_LIMIT = 600  # seconds: an upper bound for one CLI run, never an assertion o
 # -- helpers ----------------------------------------------------------------------------------
 def _answers(index_dir) -> dict[str, list[str]]:
     """What the live index answers to the baseline queries (ids, in rank order)."""
-    from indexer import IndexStore, SearchRequest, SearchService
+    from indexer import IndexStore, SearchRequest, WhooshBackend
 
-    service = SearchService(IndexStore(index_dir))
+    service = WhooshBackend(IndexStore(index_dir))
     return {q: [h.id for h in service.search(SearchRequest(q=q, scope="web", per_page=100)).results]
             for q in BASELINE_QUERIES}
 
@@ -225,9 +225,9 @@ def test_sigkill_during_crawl_then_the_next_crawl_completes(tmp_path):
         assert killed >= 2
         result = tracuu(index_dir, "crawl", "sldtbxh", "--quiet", timeout=RUN_LIMIT)
         assert result.returncode == 0, result.stderr + result.stdout
-    from indexer import IndexStore, SearchRequest, SearchService
+    from indexer import IndexStore, SearchRequest, WhooshBackend
 
-    found = SearchService(IndexStore(index_dir)).search(SearchRequest(q="kiểm thử thu thập", scope="web", per_page=100))
+    found = WhooshBackend(IndexStore(index_dir)).search(SearchRequest(q="kiểm thử thu thập", scope="web", per_page=100))
     assert found.total == pages
     _assert_serving_as_before(index_dir, before, exact=False)
     _check_ok(index_dir)

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import encode_cp1258
-from indexer import IndexLocked, IndexStore, SearchRequest, SearchService
+from indexer import IndexLocked, IndexStore, SearchRequest, WhooshBackend
 from indexer.crawl import CrawlState, Fetcher, state_path
 from indexer.sources.sites import load_sites
-from indexer.writing import crawl
+from indexer.engines.whoosh.writing import crawl
 from site_server import SiteServer, copy_site, sites_toml
 
 WAIT = 60
@@ -69,7 +69,7 @@ def urls(server, paths):
 
 
 def hits(store, q):
-    result = SearchService(store).search(SearchRequest(q=q, scope="web"))
+    result = WhooshBackend(store).search(SearchRequest(q=q, scope="web"))
     return [h.url for h in result.results]
 
 

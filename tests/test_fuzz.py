@@ -59,7 +59,7 @@ def _check_json(response, allow=(200, 400)):
 
 
 def _check_ranked(body, params):
-    """A page of results (the order is indexer.ranking's: ``score`` is Whoosh's, before re-ranking)."""
+    """A page of results (the order is the rerank stage's: ``score`` is Whoosh's, before re-ranking)."""
     assert isinstance(body["total"], int) and body["total"] >= 0
     assert len(body["results"]) <= body["per_page"]
     assert all(isinstance(hit["id"], str) and isinstance(hit["score"], (int, float)) for hit in body["results"])
@@ -144,16 +144,16 @@ def test_a_good_query_still_finds_its_documents_after_the_fuzzing(client):
 
 def test_search_time_is_bounded_and_reported(corpus_dir):
     """A search cut by the time limit answers what it has, flagged partial, not an error."""
-    from indexer import IndexStore, SearchRequest, SearchService
+    from indexer import IndexStore, SearchRequest, WhooshBackend
 
-    service = SearchService(IndexStore(corpus_dir), time_limit=0.0)
+    service = WhooshBackend(IndexStore(corpus_dir), time_limit=0.0)
     result = service.search(SearchRequest(q="bảo vệ trẻ em", scope="web"))
     assert result.partial and result.total >= 0
 
 
 def test_query_length_and_term_count_are_bounded(corpus_service):
     from indexer import QueryError, SearchRequest
-    from indexer.query import MAX_QUERY_CHARS, MAX_TERMS, parse
+    from indexer.search.understand import MAX_QUERY_CHARS, MAX_TERMS, parse
 
     with pytest.raises(QueryError, match=str(MAX_QUERY_CHARS)):
         corpus_service.search(SearchRequest(q="a" * (MAX_QUERY_CHARS + 1), scope="web"))

@@ -1,4 +1,4 @@
-"""The local OpenSearch cluster (opensearch/launcher + scripts/opensearch-cluster.sh) is a real one.
+"""The local OpenSearch cluster (tools/opensearch-launcher + scripts/opensearch-cluster.sh) is a real one.
 
 - The session node (``opensearch_url``) speaks HTTP, has the analysis tracuu's mapping relies on
   (whitespace tokenizer, lowercase, ASCII folding that keeps the original), and indexes and finds.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.query import build, parse
+from indexer.search.plan import build
+from indexer.search.understand import parse
 from indexer.synonyms import Synonyms, SynonymsError, load
 
 

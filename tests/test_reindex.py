@@ -8,12 +8,12 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from indexer import IndexLocked, IndexStore, SearchRequest, SearchService, index_documents
+from indexer import IndexLocked, IndexStore, SearchRequest, WhooshBackend, index_documents
 from indexer.crawl import CrawlState, Fetcher, state_path
 from indexer.document import Document
 from indexer.sources.sites import load_sites
-from indexer.stats import check_index
-from indexer.writing import crawl, reindex
+from indexer.engines.whoosh.stats import check_index
+from indexer.engines.whoosh.writing import crawl, reindex
 from site_server import SiteServer, copy_site, sites_toml
 
 WAIT = 60
@@ -35,7 +35,7 @@ def store(tmp_path):
 
 
 def titles(store, q, searcher_service=None):
-    service = searcher_service or SearchService(store)
+    service = searcher_service or WhooshBackend(store)
     return sorted(h.title for h in service.search(SearchRequest(q=q, scope="web")).results)
 
 

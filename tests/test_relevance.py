@@ -188,7 +188,7 @@ def test_related_documents(service):
     related = service.related("nd-87", limit=3)
     assert related and all(r["id"] != "nd-87" for r in related)
     assert "tin-cite" in [r["id"] for r in related]
-    from indexer.related import DocumentNotFound
+    from indexer.errors import DocumentNotFound
 
     with pytest.raises(DocumentNotFound):
         service.related("khong-co")
@@ -237,13 +237,13 @@ def test_cli_synonyms_option(tmp_path, monkeypatch):
     assert missing.exit_code != 0
 
 
-# -- Ranking features on the engine-neutral core (indexer.ranking.rerank_candidates) --------
+# -- Ranking features on the engine-neutral core (indexer.search.rerank) --------
 
 def _rerank(q, docs, **weights):
     """Order of ``docs`` ({id: (title, body)}, given worst-first so the engine order never
     decides) after the ranking stage, every first-stage score equal and every syllable as rare."""
-    from indexer import ranking
-    from indexer.query import parse
+    from indexer.search import rerank as ranking
+    from indexer.search.understand import parse
 
     saved = {name: getattr(ranking, name) for name in weights}
     try:
@@ -252,7 +252,7 @@ def _rerank(q, docs, **weights):
         candidates = [ranking.Candidate(doc_id, 1.0, {"id": doc_id, "title": title, "body": body})
                       for doc_id, (title, body) in docs.items()]
         idf = ranking.Idf(1000, lambda token: 1)
-        return [c.item for c in ranking.rerank_candidates(candidates, parse(q), idf)]
+        return [c.item for c in ranking.rerank(candidates, parse(q), idf)]
     finally:
         for name, value in saved.items():
             setattr(ranking, name, value)
@@ -297,8 +297,8 @@ def test_undiacritized_long_question_prefers_the_common_reading():
 
 def test_a_document_number_puts_that_document_above_news_that_name_it():
     """"nghị định 20/2021" asks for the decree, not for the news whose title quotes its number."""
-    from indexer import ranking
-    from indexer.query import parse
+    from indexer.search import rerank as ranking
+    from indexer.search.understand import parse
 
     def order(q, weight=ranking.W_DOC_NUMBER):
         docs = [  # worst first: the engine order never decides
@@ -310,7 +310,7 @@ def test_a_document_number_puts_that_document_above_news_that_name_it():
                       for i, t, n in docs]
         saved, ranking.W_DOC_NUMBER = ranking.W_DOC_NUMBER, weight
         try:
-            return [c.item for c in ranking.rerank_candidates(candidates, parse(q), ranking.Idf(1000, lambda t: 1))]
+            return [c.item for c in ranking.rerank(candidates, parse(q), ranking.Idf(1000, lambda t: 1))]
         finally:
             ranking.W_DOC_NUMBER = saved
 

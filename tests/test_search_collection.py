@@ -1,5 +1,5 @@
 """How a search collects its results: the exact total and facet counts come from an unscored
-pass over the matching documents (indexer.docsets), the ranking from Whoosh's block-skipping
+pass over the matching documents (indexer.engines.whoosh.docsets), the ranking from Whoosh's block-skipping
 collector. Pinned against the straightforward way (Whoosh scores and groups every match) on an
 index of several segments with deleted documents: the same pages, totals, facets, paging, filters
 and sort by date."""
@@ -12,8 +12,11 @@ from datetime import datetime
 import pytest
 from whoosh import query as Q
 
-from indexer import facets as facet_counts
-from indexer.ranking import RERANK_WINDOW, rerank
+from indexer.engines.whoosh import facets as facet_counts
+from indexer.engines.base import Retrieved
+from indexer.engines.whoosh.retrieve import _candidates
+from indexer.engines.whoosh.translate import to_whoosh
+from indexer.search.rerank import RERANK_WINDOW
 
 WORDS = ("đăng ký kết hôn hộ tịch khai sinh thủ tục hành chính giấy phép xây dựng đất đai bảo hiểm xã hội "
          "y tế giáo dục thuế môi trường lao động việc làm tuyển dụng công chức quy hoạch giao thông").split()
@@ -64,7 +67,10 @@ class Reference:
     def __init__(self, service):
         self.service = service
 
-    def _run(self, searcher, query, restrict, request, parsed=None):
+    def retrieve(self, query, allow, request):
+        searcher = self.service.searcher()
+        query = to_whoosh(query)
+        restrict = to_whoosh(allow) if allow is not None else None
         limit = request.page * request.per_page
         kwargs = {"sortedby": "published", "reverse": True} if request.sort == "newest" else {}
         window = limit if kwargs else max(limit, RERANK_WINDOW)
@@ -73,17 +79,17 @@ class Reference:
         searcher.search_with_collector(query, collector)
         results = collector.results()
         start = (request.page - 1) * request.per_page
-        hits = list(results[:limit]) if kwargs else rerank(searcher, list(results[:window]), parsed)
-        return hits[start:limit], len(results), False, facet_counts.counts(results)
+        hits = list(results[start:limit]) if kwargs else list(results[:window])
+        return Retrieved(_candidates(searcher, hits), len(results), False, facet_counts.counts(results))
 
 
 @pytest.fixture(scope="module")
 def services(index):
-    from indexer import IndexStore, SearchService
+    from indexer import IndexStore, WhooshBackend
 
-    fast = SearchService(IndexStore(index), cache_size=0, time_limit=60)
-    slow = SearchService(IndexStore(index), cache_size=0, time_limit=60)
-    slow._run = Reference(slow)._run
+    fast = WhooshBackend(IndexStore(index), cache_size=0, time_limit=60)
+    slow = WhooshBackend(IndexStore(index), cache_size=0, time_limit=60)
+    slow.retrieve = Reference(slow).retrieve
     return fast, slow
 
 
@@ -147,10 +153,10 @@ def test_newest_first_is_by_date(services):
 
 
 def test_time_limit_cut_counts_what_it_reached(index):
-    from indexer import IndexStore, SearchRequest, SearchService
+    from indexer import IndexStore, SearchRequest, WhooshBackend
 
-    tiny = SearchService(IndexStore(index), cache_size=0, time_limit=0.0)
-    full = SearchService(IndexStore(index), cache_size=0, time_limit=60)
+    tiny = WhooshBackend(IndexStore(index), cache_size=0, time_limit=0.0)
+    full = WhooshBackend(IndexStore(index), cache_size=0, time_limit=60)
     request = dict(q="kết hôn", scope="web")
     cut, whole = tiny.search(SearchRequest(**request)), full.search(SearchRequest(**request))
     assert cut.total <= whole.total and set(cut.facets) == set(whole.facets)

@@ -1,4 +1,4 @@
-"""indexer.segment_files: Whoosh's compound segment files read from the mmap without a private
+"""indexer.engines.whoosh.segment_files: Whoosh's compound segment files read from the mmap without a private
 copy per searcher (what tracuu serve installs): same bytes, same search results."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import random
 
 from whoosh.filedb import structfile
 
-from indexer import segment_files
+from indexer.engines.whoosh import segment_files
 
 
 def test_memory_file_reads_like_bytesio():
@@ -41,7 +41,7 @@ def test_memory_file_reads_like_bytesio():
 
 
 def test_searches_give_the_same_results_when_installed(tmp_path, monkeypatch):
-    from indexer import IndexStore, SearchRequest, SearchService, index_documents
+    from indexer import IndexStore, SearchRequest, WhooshBackend, index_documents
     from indexer.document import Document
 
     docs = [Document(id=f"d{i}", site="s", title=f"Thông báo {i} đăng ký kết hôn",
@@ -51,7 +51,7 @@ def test_searches_give_the_same_results_when_installed(tmp_path, monkeypatch):
     index_documents(IndexStore(tmp_path), docs[30:])
 
     def run():
-        service = SearchService(IndexStore(tmp_path), cache_size=0)
+        service = WhooshBackend(IndexStore(tmp_path), cache_size=0)
         r = service.search(SearchRequest(q="đăng ký kết hôn", scope="web", per_page=20))
         return [(h.id, h.score, h.snippet) for h in r.results], r.total, r.facets
 

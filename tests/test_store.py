@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from indexer import (
-    IndexLocked, IndexMissing, IndexStore, SearchRequest, SearchService, StoreError, delete_documents,
+    IndexLocked, IndexMissing, IndexStore, SearchRequest, WhooshBackend, StoreError, delete_documents,
     index_documents,
 )
 from indexer.document import Document
@@ -35,7 +35,7 @@ def store(tmp_path):
 
 
 def total(store, q):
-    return SearchService(store).search(SearchRequest(q=q, scope="web")).total
+    return WhooshBackend(store).search(SearchRequest(q=q, scope="web")).total
 
 
 def test_missing_index_is_reported(tmp_path):
@@ -44,7 +44,7 @@ def test_missing_index_is_reported(tmp_path):
     with pytest.raises(IndexMissing):
         store.open()
     with pytest.raises(IndexMissing):
-        SearchService(store).search(SearchRequest(q="trẻ em", scope="web"))
+        WhooshBackend(store).search(SearchRequest(q="trẻ em", scope="web"))
     assert issubclass(IndexLocked, StoreError) and issubclass(IndexMissing, StoreError)
 
 

@@ -54,7 +54,7 @@ def suggest():
 @api.get("/related/<path:doc_id>")
 def related(doc_id):
     """Documents like this one (ids may hold slashes: 87/2015/NĐ-CP#3)."""
-    from indexer.related import DocumentNotFound
+    from indexer.errors import DocumentNotFound
 
     try:
         limit = _int_arg("limit", 5)

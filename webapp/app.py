@@ -22,7 +22,7 @@ DEFAULTS = {
     "SITE_NAME": "Cổng thông tin điện tử",  # shown in the page header
     "SITE_NAMES": {},  # slug -> display name, for result lines
     "SEARCH_TIME_LIMIT": 3.0,
-    "SEARCH_CACHE_SIZE": 1024,  # results kept per worker for repeated searches (0: off), see indexer.cache
+    "SEARCH_CACHE_SIZE": 1024,  # results kept per worker for repeated searches (0: off), see indexer.search.cache
     # The search page and the embedding contract (see README "Search page and embedding")
     "SITE_LOGO": None,  # URL of the logo shown in the header
     "THEME_COLOR": "#0b5394",  # header, buttons, links

@@ -6,9 +6,9 @@ checks the live app against it with schemathesis, so the two cannot drift.
 
 from __future__ import annotations
 
-from indexer.search import MAX_PER_PAGE, MAX_RESULTS_DEPTH, SCOPES, SORTS
-from indexer.schema import KINDS
-from indexer.query import MAX_QUERY_CHARS
+from indexer.search.request import MAX_PER_PAGE, MAX_RESULTS_DEPTH, SCOPES, SORTS
+from indexer.document import KINDS
+from indexer.search.understand import MAX_QUERY_CHARS
 
 _ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
 _NULLABLE_STRING = {"type": ["string", "null"]}

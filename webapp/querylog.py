@@ -1,6 +1,6 @@
 """The query log's HTTP side: log first-page searches of the page and the API, and clicks.
 
-``init_app`` wraps the app's SearchService so both the page and the API log what they
+``init_app`` wraps the app's backend so both the page and the API log what they
 search, without either knowing; ``GET /api/click?q=&id=`` (204, for ``navigator.sendBeacon``
 or an embedder's own code) records a click on a result. What is kept, and what is not
 (no IP, no cookie), is said in ``indexer.querylog``. ``QUERY_LOG = false`` turns it off.
@@ -16,7 +16,7 @@ clicks = Blueprint("querylog", __name__)
 
 
 class LoggedSearch:
-    """The SearchService, plus one log line per first-page search."""
+    """The WhooshBackend, plus one log line per first-page search."""
 
     def __init__(self, service, querylog: QueryLog):
         self._service = service

@@ -30,11 +30,11 @@ def warm_up(app=None) -> None:
     request pays for it: pyvi's model, and the index vocabulary behind autocomplete and "did you
     mean" (seconds on a large index; built per process otherwise). The master's searcher is closed
     again: workers open their own."""
-    from indexer import segment_files
+    from indexer.engines.whoosh import segment_files
     from indexer.analysis import word_analyzer
 
     # Each thread's searcher reads the segments from the shared mapping instead of a private copy
-    # (~230 MB per searcher on a 30,000-document index): see indexer/segment_files.py.
+    # (~230 MB per searcher on a 30,000-document index): see indexer/engines/whoosh/segment_files.py.
     segment_files.install()
     list(word_analyzer()("khởi động"))
     if app is None:

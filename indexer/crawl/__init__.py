@@ -2,6 +2,6 @@
 
 from .crawler import CrawlReport, crawl_site, doc_hash, fetch_documents
 from .fetch import Fetcher, FetchResult
-from .state import CrawlState, state_path
+from .state import CrawlState, compare_crawls, crawl_summaries, state_path
 
-__all__ = ["CrawlReport", "CrawlState", "Fetcher", "FetchResult", "crawl_site", "doc_hash", "fetch_documents", "state_path"]
+__all__ = ["CrawlReport", "CrawlState", "Fetcher", "compare_crawls", "crawl_summaries", "FetchResult", "crawl_site", "doc_hash", "fetch_documents", "state_path"]

@@ -134,3 +134,26 @@ class CrawlState:
         pages, docs, errors = self.db.execute(
             "SELECT COUNT(*), COUNT(DISTINCT doc_id), SUM(error IS NOT NULL AND error != '') FROM pages").fetchone()
         return {"pages": pages, "documents": docs, "pages_with_errors": errors or 0, "last_run": self.last_run()}
+
+
+def crawl_summaries(index_root) -> dict[str, dict]:
+    """Each crawled site's state summary (``CrawlState.summary``), by slug."""
+    summaries = {}
+    for path in sorted((Path(index_root) / "crawl").glob("*.sqlite")):
+        state = CrawlState(path)
+        try:
+            summaries[path.stem] = state.summary()
+        finally:
+            state.close()
+    return summaries
+
+
+def compare_crawls(index_root, per_site: dict, problems: list, notes: list) -> None:
+    """Each site's crawl state against the documents the index holds for it (either engine)."""
+    for site, crawl in crawl_summaries(index_root).items():
+        held = per_site.get(site, 0)
+        if crawl["documents"] > held:
+            problems.append(f"site {site}: the crawl state lists {crawl['documents']} documents, "
+                            f"the index holds only {held} (run `tracuu reindex {site}`)")
+        elif crawl["documents"] < held:
+            notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")

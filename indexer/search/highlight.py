@@ -13,8 +13,8 @@ from html import escape
 from whoosh.analysis import LowercaseFilter
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, top_fragments, BasicFragmentScorer
 
-from .analysis import SyllableTokenizer, fold
-from .query import ParsedQuery
+from ..analysis import SyllableTokenizer, fold
+from .understand import ParsedQuery
 
 _SYLLABLES = SyllableTokenizer() | LowercaseFilter()
 SNIPPET_CHARS = 240

@@ -12,8 +12,7 @@ import os
 import threading
 from contextlib import contextmanager
 
-from ..backends import BackendUnavailable
-from ..store import IndexMissing, StoreError
+from ...errors import BackendUnavailable, IndexMissing, StoreError
 
 REQUEST_TIMEOUT = 30  # seconds; searches carry their own (shorter) time limit
 # A refused connection (a node down) is retried on the next node; a timeout is not (a visitor

@@ -2,7 +2,7 @@
 
 Whoosh (pure Python) is fast at finding and BM25F-scoring candidates with a few terms,
 slow at phrase and proximity queries over every document. So the query finds candidates
-with BM25F (``indexer/query.py``), and this module reorders the best ``RERANK_WINDOW`` of
+with BM25F (``indexer.search.plan``), and this module reorders the best ``RERANK_WINDOW`` of
 them using their stored text, with features weighted by each syllable's IDF:
 
 * coverage: how much of what the visitor asked for (units: syllables or an abbreviation
@@ -15,21 +15,18 @@ them using their stored text, with features weighted by each syllable's IDF:
   nothing when undated.
 
 The features read only plain candidates (``Candidate``: first-stage score, stored fields,
-date) and an IDF lookup, so every search engine shares them: ``rerank_candidates`` is the
-engine-neutral core, ``rerank`` the thin adapter over Whoosh hits.
+date) and an IDF lookup (``Idf.of`` an engine's term statistics), so both engines share
+them.
 """
 
 from __future__ import annotations
 
 import math
-import struct
 import re
 from datetime import datetime
 
-from whoosh.util.times import long_to_datetime
-
-from .analysis import fold, normalize_text
-from .document import doc_number_key
+from ..analysis import fold, normalize_text
+from ..document import doc_number_key
 
 RERANK_WINDOW = 100
 RECENCY_WEIGHT = 0.01
@@ -75,23 +72,6 @@ def recency_factor(published, now: datetime) -> float:
     return 1.0 + RECENCY_WEIGHT / (1.0 + years / HALF_LIFE_YEARS)
 
 
-def _published(column, docnum):
-    try:  # a Whoosh datetime long; unset values are out of datetime's range
-        return long_to_datetime(int(column[docnum]))
-    except (IndexError, KeyError, TypeError, ValueError, OverflowError, struct.error):
-        return None  # struct.error: a short column block in some multiprocess-written segments
-
-
-def _column(searcher):
-    try:
-        reader = searcher.reader()
-        if reader.has_column("published"):
-            return reader.column_reader("published", translate=False)
-    except Exception:  # an index without the column: no recency
-        pass
-    return None
-
-
 class Idf:
     """IDF of folded tokens in an index, looked up once per query.
 
@@ -103,6 +83,13 @@ class Idf:
         self.n = max(1, doc_count)
         self.doc_frequency = doc_frequency
         self.cache: dict[str, float] = {}
+
+    @classmethod
+    def of(cls, stats) -> "Idf":
+        """From an engine's term statistics (``indexer.search.plan.TermStats``): a folded token's
+        document frequency in the content, or in the titles when the content lacks it."""
+        return cls(stats.doc_count(), lambda t: stats.doc_frequency("content_f", t)
+                   or stats.doc_frequency("title_f", t))
 
     def __call__(self, token: str) -> float:
         value = self.cache.get(token)
@@ -116,7 +103,7 @@ class Idf:
 
 
 def idf_tokens(parsed) -> list[str]:
-    """Every folded token ``rerank_candidates`` will ask the IDF of (engines may fetch them at once)."""
+    """Every folded token ``rerank`` will ask the IDF of (engines may fetch them at once)."""
     if parsed is None or not parsed.units:
         return []
     tokens = [t for unit in parsed.content_units for alt in unit.alternatives for t in alt]
@@ -202,22 +189,7 @@ def _asked_numbers(parsed) -> tuple[set[str], tuple[str, ...]]:
     return set(parsed.doc_numbers), prefixes
 
 
-def rerank(searcher, hits: list, parsed=None) -> list:
-    """``hits`` (Whoosh Hits, best first) reordered by the features above: the Whoosh adapter."""
-    if len(hits) < 2:
-        return hits
-    column = _column(searcher)
-
-    def published(docnum):
-        return (lambda: _published(column, docnum)) if column is not None else None
-
-    candidates = [Candidate(hit, hit.score, hit.fields, published(hit.docnum)) for hit in hits]
-    idf = Idf(searcher.doc_count(), lambda t: searcher.doc_frequency("content_f", t)
-              or searcher.doc_frequency("title_f", t))
-    return [c.item for c in rerank_candidates(candidates, parsed, idf)]
-
-
-def rerank_candidates(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
+def rerank(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
     """``candidates`` (best first by the engine) reordered by the features above.
 
     ``idf`` maps a folded token to its IDF (see ``Idf``); it is only asked when the query

@@ -3,14 +3,14 @@
 The Vietnamese analysis stays in Python (``indexer.analysis``): OpenSearch receives
 pre-analyzed text and only splits it on whitespace, lower-cases it and (for the
 syllable fields) folds accents while keeping the original token. Field names are
-Whoosh's (``indexer.schema``), so the same queries (``indexer.query.build``) apply:
+the Whoosh engine's, so the same plans (``indexer.search.plan``) apply:
 
 * ``title``/``content``: pyvi words joined by ``_`` (``trẻ_em``), lower case;
 * ``title_f``/``content_f``: syllables and protected tokens (``24/2015/tt-btttt``) with
   positions for phrases; ASCII folding with ``preserve_original`` gives ``tre`` and ``trẻ``;
 * keyword fields for ids, facets and document numbers; ``year`` for the year facet;
 * ``v_*``: each document's distinct words and folded syllables (doc values only), from
-  which the autocomplete / did-you-mean vocabulary is counted (``indexer.suggest``);
+  which the autocomplete / did-you-mean vocabulary is counted (``indexer.search.suggest``);
 * ``doc``: the stored fields shown in results (not indexed).
 
 The analyzed text is left out of ``_source``: ``doc`` holds what is needed to rebuild.
@@ -24,8 +24,8 @@ from datetime import datetime
 
 from whoosh.analysis import LowercaseFilter
 
-from ..analysis import SyllableTokenizer, fold, word_analyzer
-from ..document import Document, doc_number_key
+from ...analysis import SyllableTokenizer, fold, word_analyzer
+from ...document import Document, doc_number_key
 
 _WORDS = word_analyzer()
 _SYLLABLES = SyllableTokenizer() | LowercaseFilter()

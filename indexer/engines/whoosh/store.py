@@ -31,24 +31,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from ...errors import IndexLocked, IndexMissing, StoreError
 from .schema import build_schema
 
 POINTER = "CURRENT"
 PREVIOUS = "PREVIOUS"
 LOCK = "write.lock"
 INDEX_NAME = "tracuu"
-
-
-class StoreError(RuntimeError):
-    """A problem with the index home, said in one line."""
-
-
-class IndexMissing(StoreError):
-    pass
-
-
-class IndexLocked(StoreError):
-    pass
 
 
 class IndexStore:

@@ -1,10 +1,10 @@
-"""``tracuu stats`` and ``tracuu check`` for an OpenSearch index: the same dicts as ``indexer.stats``."""
+"""``tracuu stats`` and ``tracuu check`` for an OpenSearch index: the same dicts as ``indexer.engines.whoosh.stats``."""
 
 from __future__ import annotations
 
-from ..schema import KINDS
-from ..stats import _crawl_summaries, compare_crawls
-from ..store import IndexMissing, IndexStore
+from ...crawl import compare_crawls, crawl_summaries
+from ...document import KINDS
+from ...errors import IndexMissing
 from . import writing
 
 
@@ -23,7 +23,7 @@ def index_stats(backend) -> dict:
             "oldest": {"min": {"field": "published"}}, "newest": {"max": {"field": "published"}}}},
         "last_update": {"max": {"field": "indexed_at"}}}}
     response = backend.raw_search(body)
-    crawls = _crawl_summaries(IndexStore(backend.root))
+    crawls = crawl_summaries(backend.root)
     sites, details = {}, {}
     for bucket in sorted(response["aggregations"]["sites"]["buckets"], key=lambda b: b["key"]):
         site = bucket["key"]
@@ -96,12 +96,12 @@ def check_index(backend) -> dict:
                             + ", ".join(leftovers))
     except Exception as exc:  # any failure to read is what this command exists to report
         return {"ok": False, "problems": problems + [f"{type(exc).__name__}: {exc}"], "notes": notes}
-    compare_crawls(IndexStore(backend.root), per_site, problems, notes)
+    compare_crawls(backend.root, per_site, problems, notes)
     return {"ok": not problems, "problems": problems, "notes": notes}
 
 
 def lock_holder(backend) -> str | None:
-    """Who holds the writer lock now (a description), or None (see ``indexer.opensearch.lock``)."""
+    """Who holds the writer lock now (a description), or None (see ``lock``)."""
     import time
 
     from .lock import LOCK_ID, _describe, lock_index

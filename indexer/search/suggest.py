@@ -18,13 +18,14 @@ diacritics: ``thủ_tục``), the folded syllable fields and the stored titles:
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .analysis import fold, has_diacritics, normalize_text
-from .document import link_url
+from ..analysis import fold, has_diacritics, normalize_text
+from ..document import link_url
 
 WORD_FIELDS = ("title", "content")
 SYLLABLE_FIELDS = ("title_f", "content_f")
@@ -46,41 +47,6 @@ class Vocabulary:
     titles: list[tuple[str, str, str]] = field(default_factory=list)  # (title, site, url)
     blob: str = ""  # "\n" + folded lower titles joined by "\n", for str.find
     starts: list[int] = field(default_factory=list)  # offset of each title in ``blob``
-
-
-def _leaf_ids(searcher) -> tuple:
-    """Identifies one version of one index: its folder and its segments."""
-    ix = getattr(searcher, "_ix", None)
-    folder = getattr(getattr(ix, "storage", None), "folder", None) or id(ix)
-    reader = searcher.reader()
-    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    ids = []
-    for leaf, offset in leaves:
-        segment = getattr(leaf, "segment", None)
-        seg = segment() if callable(segment) else None
-        ids.append((seg.segment_id() if seg is not None else id(leaf), offset))
-    return (folder, searcher.doc_count_all(), tuple(ids))
-
-
-def _terms(reader, fieldname: str):
-    """(text, doc frequency) of a field, segment by segment: Whoosh's merged iteration over
-    many segments is ~15x slower. A term in several segments comes once per segment."""
-    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    for leaf, _ in leaves:
-        if fieldname not in leaf.indexed_field_names():
-            continue
-        for text, info in leaf.iter_field(fieldname):
-            if isinstance(text, bytes):
-                text = text.decode("utf-8", "replace")
-            yield text, info.doc_frequency()
-
-
-def build_vocabulary(searcher) -> Vocabulary:
-    reader = searcher.reader()
-    return vocabulary_from(
-        (term for fieldname in WORD_FIELDS for term in _terms(reader, fieldname)),
-        (term for fieldname in SYLLABLE_FIELDS for term in _terms(reader, fieldname)),
-        ((s.get("title") or "", s.get("site", ""), s.get("url", "")) for s in reader.all_stored_fields()))
 
 
 def vocabulary_from(word_terms, syllable_terms, titles) -> Vocabulary:
@@ -123,57 +89,54 @@ def vocabulary_from(word_terms, syllable_terms, titles) -> Vocabulary:
 
 
 SYNC_BUILD_DOCS = 5000  # up to this many documents the vocabulary is built in the request (<1 s)
-_cache: dict[tuple, Vocabulary] = {}
-_building: set[tuple] = set()
-_lock = threading.Lock()
 
 
-def _store(key: tuple, voc: Vocabulary) -> None:
-    with _lock:
-        stale = [k for k in _cache if k[0] == key[0]]  # older versions of the same index
-        for k in stale:
-            del _cache[k]
-        if len(_cache) >= 8:
-            _cache.clear()
-        _cache[key] = voc
-        _building.discard(key)
-
-
-def _build_in_background(key: tuple, ix) -> None:
-    def run():
-        try:
-            with ix.searcher() as searcher:  # a searcher of its own: they are not thread-safe
-                _store(key, build_vocabulary(searcher))
-        except Exception:  # noqa: BLE001 - a failed build just means no suggestions yet
-            with _lock:
-                _building.discard(key)
-
-    threading.Thread(target=run, name="tracuu-vocabulary", daemon=True).start()
-
-
-def vocabulary(searcher, wait: bool | None = None) -> Vocabulary | None:
-    """The cached Vocabulary of this searcher's index version.
+class VocabularyCache:
+    """The Vocabulary of an engine's live index version, built once per version and process.
 
     Small indexes build it at once; large ones (``SYNC_BUILD_DOCS``) in a background thread,
-    answering None (no suggestions) until it is ready, so no search waits for it.
+    answering None (no suggestions) until it is ready, so no search waits for it. A build
+    started before a server forked belongs to the parent: a worker builds its own.
     """
-    key = _leaf_ids(searcher)
-    voc = _cache.get(key)
-    if voc is not None:
-        return voc
-    ix = getattr(searcher, "_ix", None)
-    if wait is None:
-        wait = ix is None or searcher.doc_count() <= SYNC_BUILD_DOCS
-    if wait:
-        voc = build_vocabulary(searcher)
-        _store(key, voc)
-        return voc
-    with _lock:
-        if key in _building:
-            return None
-        _building.add(key)
-    _build_in_background(key, ix)
-    return None
+
+    def __init__(self):
+        self.version = None
+        self.voc: Vocabulary | None = None
+        self.building = None  # (index version, pid) of the build running in a background thread
+        self.lock = threading.Lock()
+
+    def get(self, version, build, doc_count, wait: bool | None = None) -> Vocabulary | None:
+        """The Vocabulary of ``version``: ``build()`` makes one, ``doc_count()`` sizes the index;
+        ``wait`` builds it now whatever the size (a server's warm-up, before forking)."""
+        with self.lock:
+            if self.version == version and self.voc is not None:
+                return self.voc
+            if self.building == (version, os.getpid()):
+                return None
+        if wait is None:
+            wait = doc_count() <= SYNC_BUILD_DOCS
+        if wait:
+            voc = build()
+            self._keep(version, voc)
+            return voc
+        with self.lock:
+            self.building = (version, os.getpid())
+
+        def run():
+            try:
+                self._keep(version, build())
+            except Exception:  # noqa: BLE001 - a failed build just means no suggestions yet
+                pass
+            finally:
+                with self.lock:
+                    self.building = None
+
+        threading.Thread(target=run, name="tracuu-vocabulary", daemon=True).start()
+        return None
+
+    def _keep(self, version, voc: Vocabulary) -> None:
+        with self.lock:
+            self.version, self.voc = version, voc
 
 
 # -- did you mean ------------------------------------------------------------
@@ -238,10 +201,8 @@ def _restore(voc: Vocabulary, tokens: list[str]) -> list[str]:
 _EDGES = re.compile(r"^([\"'(\-+]*)(.*?)([\"'),.;:!?]*)$")  # quotes, -exclusion, brackets around a word
 
 
-def did_you_mean(searcher, q: str) -> str | None:
+def did_you_mean(voc: Vocabulary, q: str) -> str | None:
     """A better spelling of ``q`` from the index's vocabulary, or None when it looks right.
-
-    ``searcher`` is a Whoosh searcher or a ready Vocabulary (another engine's).
 
     Query syntax around words survives: ``"thu tuc" -ket`` -> ``"thủ tục" -kết``.
     """
@@ -249,7 +210,6 @@ def did_you_mean(searcher, q: str) -> str | None:
     tokens = _TOKEN.findall(text)
     if not tokens or len(tokens) > MAX_QUERY_TOKENS:
         return None
-    voc = searcher if isinstance(searcher, Vocabulary) else vocabulary(searcher)
     if voc is None or not voc.syllables:
         return None
     edges = [_EDGES.match(t).groups() for t in tokens]
@@ -323,14 +283,11 @@ def _words(voc: Vocabulary, prefix_tokens: list[str], partial: str, limit: int) 
     return out
 
 
-def complete(searcher, q: str, limit: int = 8, site: str | None = None) -> list[dict]:
-    """Completions for what the visitor has typed so far: ``[{"text", "type", ...}]``.
-
-    ``searcher`` is a Whoosh searcher or a ready Vocabulary (another engine's)."""
+def complete(voc: Vocabulary, q: str, limit: int = 8, site: str | None = None) -> list[dict]:
+    """Completions for what the visitor has typed so far: ``[{"text", "type", ...}]``."""
     text = normalize_text(q or "").strip()
     if len(text) < MIN_PREFIX:
         return []
-    voc = searcher if isinstance(searcher, Vocabulary) else vocabulary(searcher)
     if voc is None:
         return []
     tokens = _TOKEN.findall(text)[-MAX_QUERY_TOKENS:]

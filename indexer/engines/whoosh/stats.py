@@ -1,4 +1,4 @@
-"""What is in the index: documents per site and kind, dates, crawls, size on disk; and a health check."""
+"""What is in a Whoosh index: documents per site and kind, dates, crawls, size on disk; and a health check."""
 
 from __future__ import annotations
 
@@ -6,21 +6,10 @@ from datetime import datetime
 
 from whoosh import query as Q
 
-from .schema import KINDS
-from .store import IndexMissing, IndexStore
-
-
-def _crawl_summaries(store: IndexStore) -> dict[str, dict]:
-    from .crawl import CrawlState
-
-    summaries = {}
-    for path in sorted((store.root / "crawl").glob("*.sqlite")):
-        state = CrawlState(path)
-        try:
-            summaries[path.stem] = state.summary()
-        finally:
-            state.close()
-    return summaries
+from ...crawl import compare_crawls, crawl_summaries
+from ...document import KINDS
+from ...errors import IndexMissing
+from .store import IndexStore
 
 
 def _day(value) -> str | None:
@@ -32,7 +21,7 @@ def index_stats(store: IndexStore) -> dict:
     ix = store.open()
     sites: dict[str, dict] = {}
     details: dict[str, dict] = {}
-    crawls = _crawl_summaries(store)
+    crawls = crawl_summaries(store.root)
     with ix.searcher() as searcher:
         total = searcher.doc_count()
         for site in sorted(t.decode("utf-8") for t in searcher.lexicon("site")):
@@ -71,17 +60,6 @@ def index_stats(store: IndexStore) -> dict:
     }
 
 
-def compare_crawls(store: IndexStore, per_site: dict, problems: list, notes: list) -> None:
-    """Each site's crawl state against the documents the index holds for it (either engine)."""
-    for site, crawl in _crawl_summaries(store).items():
-        held = per_site.get(site, 0)
-        if crawl["documents"] > held:
-            problems.append(f"site {site}: the crawl state lists {crawl['documents']} documents, "
-                            f"the index holds only {held} (run `tracuu reindex {site}`)")
-        elif crawl["documents"] < held:
-            notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")
-
-
 def check_index(store: IndexStore) -> dict:
     """Verify the index home: the live generation opens and reads, counts agree (index vs stored
     documents vs crawl states), and no generation is left over from a killed rebuild.
@@ -109,7 +87,7 @@ def check_index(store: IndexStore) -> dict:
         problems.append(f"the live index cannot be read: {type(exc).__name__}: {exc}")
     finally:
         ix.close()
-    compare_crawls(store, per_site, problems, notes)
+    compare_crawls(store.root, per_site, problems, notes)
     orphans = store.orphans()
     if orphans and holder:
         notes.append(f"{len(orphans)} generation(s) being written by {holder}")

@@ -1,7 +1,7 @@
-"""Facet counts that narrow a search: kind, loại văn bản, năm, site, chuyên mục.
+"""Facet counts (``indexer.search.facets``) over a Whoosh index.
 
 Counts cover every matching document, not only the page shown: ``count_docs``
-counts the set of matching documents (``indexer.docsets``) against each
+counts the set of matching documents (``docsets``) against each
 document's facet value. The values come from Whoosh's own categorizers (the
 same keys its ``groupedby`` would give), read once per segment and kept per
 process (``keys``): a segment never changes, so every thread's searcher and every
@@ -18,19 +18,10 @@ from collections import Counter
 from datetime import datetime
 
 from cachetools import LRUCache
-from whoosh import query as Q
 from whoosh import sorting
 from whoosh.util.times import long_to_datetime
 
-# Facet name (also the request parameter that filters on it) -> indexed field.
-FACET_FIELDS = {
-    "kind": "kind",
-    "doc_type": "doc_type",
-    "year": "published",
-    "site": "site",
-    "category": "category",
-}
-MAX_VALUES = 20  # values shown per facet, the most frequent first
+from ...search.facets import FACET_FIELDS, MAX_VALUES
 
 
 def _year(value):
@@ -155,14 +146,3 @@ def _clean(key):
     if isinstance(key, int):
         return str(key)
     return key
-
-
-def filter_query(kind=None, doc_type=None, year=None, site=None, category=None) -> list[Q.Query]:
-    """Whoosh filter queries for the facet values a visitor picked."""
-    filters: list[Q.Query] = []
-    for field, value in (("kind", kind), ("doc_type", doc_type), ("site", site), ("category", category)):
-        if value:
-            filters.append(Q.Term(field, value))
-    if year:
-        filters.append(Q.DateRange("published", datetime(year, 1, 1), datetime(year, 12, 31, 23, 59, 59, 999999)))
-    return filters

@@ -21,7 +21,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import datetime
 
-from ..store import IndexLocked
+from ...errors import IndexLocked
 
 LEASE = 600.0  # seconds a writer holds the lock without renewing it
 LOCK_ID = "writer"

@@ -1,4 +1,4 @@
-"""Understanding what the visitor typed: one Whoosh query plus the words to mark.
+"""Understand: what the visitor typed, read into a ``ParsedQuery`` (no engine types).
 
 ``parse`` reads the visitor's text in three layers:
 
@@ -13,51 +13,28 @@
    numbers however typed (``87/2015/NĐ-CP``, ``nghị định 87/2015``, ``nd 87/2015``),
    and stop words (required by nobody, but kept inside phrases).
 
-``build`` turns that into Whoosh queries. Short queries require every unit (a syllable,
-or an abbreviation with its expansions); ``build(..., require_all=False)`` is the
-fallback when nothing has them all, and long questions start there: any unit may match
-and documents are ranked by BM25F over word and syllable fields, plus adjacent-syllable
-(bigram) proximity, whole-phrase and title matches, and document numbers.
+The next stage (``indexer.search.plan``) decides what must match and what scores.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from whoosh import query as Q
-
-from .analysis import DOC_NUMBER, NUMBER_YEAR, fold, folded_analyzer, has_diacritics, normalize_text, word_analyzer
-from .document import doc_number_key
-from .synonyms import Synonyms, split_pieces
-from .synonyms import load as load_synonyms
+from ..analysis import DOC_NUMBER, NUMBER_YEAR, fold, folded_analyzer, has_diacritics, normalize_text, word_analyzer
+from ..document import doc_number_key
+from ..errors import QueryError
+from ..synonyms import Synonyms, split_pieces
+from ..synonyms import load as load_synonyms
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 48
-# Up to this many content units every one is required first; longer questions go
-# straight to the ranked any-unit query (no document has all 30 words of a question).
-MAX_REQUIRED_UNITS = 8
 _DOC_NUMBER_RE = re.compile(DOC_NUMBER)
 _NUMBER_YEAR_RE = re.compile(NUMBER_YEAR)
 _WORD_ANALYZER = word_analyzer()
 _FOLDED_ANALYZER = folded_analyzer()
 
-# Ranking weights (multiplied into BM25F scores). Tuned with bench/relevance.py.
-# Titles weigh less here than in the schema's defaults: legal titles repeat the law's name in
-# every article, and the ranking stage (indexer.ranking) rewards title matches itself.
-WORD_FIELDS = {"title": 0.5, "content": 1.0}
-FOLDED_FIELDS = {"title_f": 0.3, "content_f": 0.7}
-DOC_NUMBER_BOOST = 40.0
-DOC_TYPE_NUMBER_BOOST = 60.0
-PHRASE_BOOST = {"title_f": 3.0, "content_f": 1.5}
-MAX_PHRASE_SYLLABLES = 12
-# Long questions find candidates with their rarer units only (see _informative).
-COMMON_FRACTION = 0.2
-MIN_CANDIDATE_UNITS = 4
-MAX_CANDIDATE_UNITS = 30
 EXPANSION_WEIGHT = 0.8  # an expansion counts a little less than what was typed
-STOP_WEIGHT = 0.0
 
 # Function words: not required and not scored alone, but kept inside phrases and bigrams.
 STOPWORDS = frozenset(normalize_text(w) for w in """
@@ -79,10 +56,6 @@ FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS) - CONTENT_ALONE - {
 QUESTION_PHRASES = [tuple(p.split()) for p in (
     "bao nhieu", "bao lau", "the nao", "nhu the nao", "la gi", "o dau", "la dau", "khi nao", "hay khong",
     "duoc khong", "co phai", "phai khong", "ra sao", "co khong", "co duoc", "tai sao", "vi sao", "lam sao")]
-# Queries with at least this many content units may miss one of them (a typo, a word the
-# documents do not use); the ranking stage puts documents with every unit first.
-MIN_UNITS_FOR_ONE_MISSING = 4
-
 # Document types and the code they carry in a number (87/2015/NĐ-CP, 91/2015/QH13).
 DOC_TYPE_CODES = {
     ("nghi", "dinh"): "nd", ("nd",): "nd",
@@ -104,10 +77,6 @@ _SYNTAX_RE = re.compile(
           |(?<=-)(?P<word>[^\s"]+))""",
     re.VERBOSE | re.IGNORECASE,
 )
-
-
-class QueryError(ValueError):
-    """The query cannot be searched; the message is for the visitor."""
 
 
 @dataclass
@@ -150,7 +119,7 @@ class ParsedQuery:
 
 # -- Parsing -------------------------------------------------------------------------
 
-def _canonical(value: str) -> str:
+def canonical(value: str) -> str:
     return re.sub(r"[\s_\-]+", " ", fold(value.lower())).strip()
 
 
@@ -162,7 +131,7 @@ def _split_syntax(text: str) -> tuple[str, list[tuple[str, str, bool]]]:
     for m in _SYNTAX_RE.finditer(text):
         negated = bool(m.group("neg"))
         if m.group("field"):
-            name = _canonical(m.group("field"))
+            name = canonical(m.group("field"))
             value = m.group("fvalue").strip('"').strip()
             if not value:
                 continue
@@ -184,7 +153,7 @@ def _split_syntax(text: str) -> tuple[str, list[tuple[str, str, bool]]]:
     return "".join(plain).replace('"', " "), parts
 
 
-def _year_range(value: str) -> tuple[int, int] | None:
+def year_range(value: str) -> tuple[int, int] | None:
     m = re.fullmatch(r"(\d{4})(?:\s*(?:-|–|\.\.)\s*(\d{4}))?", value.strip())
     if not m:
         return None
@@ -340,192 +309,5 @@ def parse(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
 
 def _filter_is_valid(name: str, value: str) -> bool:
     if name == "nam":
-        return _year_range(value) is not None
-    return bool(_canonical(value))
-
-
-# -- Building ------------------------------------------------------------------------
-
-def _any_field(fields: dict[str, float], text: str, weight: float = 1.0) -> Q.Query:
-    return Q.Or([Q.Term(name, text, boost=boost * weight) for name, boost in fields.items()])
-
-
-def _sequence(tokens: tuple[str, ...], weight: float = 1.0, slop: int = 1) -> Q.Query:
-    """A folded token sequence anywhere in the text: a term, or a phrase."""
-    if len(tokens) == 1:
-        return _any_field(FOLDED_FIELDS, tokens[0], weight)
-    return Q.Or([Q.Phrase(name, list(tokens), slop=slop, boost=boost * weight)
-                 for name, boost in FOLDED_FIELDS.items()])
-
-
-def _unit_match(unit: Unit) -> Q.Query:
-    """A unit anywhere in the text; "87/2015" also matches every number 87/2015/...."""
-    matches = [_sequence(alt, weight) for alt, weight in zip(unit.alternatives, unit.weights)]
-    typed = unit.alternatives[0]
-    if len(typed) > 1:
-        # What the visitor typed also matches as separate syllables (the phrase scores more).
-        matches.append(Q.And([_any_field(FOLDED_FIELDS, t) for t in typed]))
-    if unit.number_year:
-        prefix = unit.alternatives[0][0] + "/"
-        matches += [Q.Prefix("doc_number_key", prefix, boost=DOC_NUMBER_BOOST / 2),
-                    *(Q.Prefix(name, prefix, boost=boost) for name, boost in FOLDED_FIELDS.items())]
-    return matches[0] if len(matches) == 1 else Q.Or(matches)
-
-
-def _proximity(parsed: ParsedQuery) -> list[Q.Query]:
-    """For short queries, the whole query as a phrase (bigrams are scored by indexer.ranking)."""
-    syllables = parsed.syllables
-    if 1 < len(syllables) <= MAX_PHRASE_SYLLABLES:
-        return [Q.Phrase(name, syllables, slop=1, boost=b) for name, b in PHRASE_BOOST.items()]
-    return []
-
-
-def _informative(units: list[Unit], words: list[str], searcher) -> tuple[list[Unit], list[str]]:
-    """For long questions, the units and words rare enough to find candidates with.
-
-    Whoosh scores every posting of every term; a syllable in a tenth of the documents
-    costs much and tells little (the ranking stage still counts it).
-    """
-    if searcher is None:
-        return units, words
-    n = max(1, searcher.doc_count())
-
-    def df(field_name, token):
-        try:
-            return searcher.doc_frequency(field_name, token)
-        except Exception:
-            return 0
-
-    def unit_df(unit):
-        return min(df("content_f", alt[0]) for alt in unit.alternatives)
-
-    rated = sorted(units, key=unit_df)
-    keep = [u for u in rated if unit_df(u) <= n * COMMON_FRACTION][:MAX_CANDIDATE_UNITS]
-    if len(keep) < MIN_CANDIDATE_UNITS:
-        keep = rated[:MIN_CANDIDATE_UNITS]
-    rare_words = sorted((w for w in words if 0 < df("content", w) <= n * COMMON_FRACTION),
-                        key=lambda w: df("content", w))[:MAX_CANDIDATE_UNITS]
-    return keep, rare_words
-
-
-def _doc_number_queries(parsed: ParsedQuery) -> list[Q.Query]:
-    queries = [Q.Term("doc_number_key", key, boost=DOC_NUMBER_BOOST) for key in parsed.doc_numbers]
-    for code in parsed.doc_type_codes:
-        for unit in parsed.units:
-            if unit.number_year:
-                queries.append(Q.Prefix("doc_number_key", f"{unit.alternatives[0][0]}/{code}",
-                                        boost=DOC_TYPE_NUMBER_BOOST))
-        for number in parsed.bare_numbers:
-            queries.append(Q.Wildcard("doc_number_key", f"{number}/*{code}*", boost=DOC_TYPE_NUMBER_BOOST / 2))
-    return queries
-
-
-def build(parsed: ParsedQuery, require_all: bool = True, searcher=None) -> Q.Query:
-    """The Whoosh query: units required (or any, when relaxed), the rest adds score.
-
-    ``searcher`` lets ``loai:`` filters read the document types the index knows.
-    """
-    units = parsed.content_units
-    words = [w for w in parsed.words if fold(w) not in FOLDED_STOPWORDS and w not in STOPWORDS]
-    long_query = not (require_all and len(units) <= MAX_REQUIRED_UNITS)
-    if len(units) > MAX_REQUIRED_UNITS:
-        units, words = _informative(units, words, searcher)
-    scorers: list[Q.Query] = [_any_field(WORD_FIELDS, w) for w in words]
-    scorers += _proximity(parsed)
-    for words in parsed.phrase_words:
-        scorers += [_any_field(WORD_FIELDS, w) for w in words]
-    numbers = _doc_number_queries(parsed)
-    phrases = [_sequence(p, slop=1) for p in parsed.phrases]
-
-    if not long_query and units:
-        matches = [_unit_match(u) for u in units]
-        if require_all and len(units) >= MIN_UNITS_FOR_ONE_MISSING:
-            every = Q.And(matches)
-            # All but one unit, in any position; documents with every unit also score for `every`.
-            any_but_one = Q.Or([Q.And(matches[:i] + matches[i + 1:]) for i in range(len(matches))])
-            required: Q.Query = Q.Or([every, any_but_one])
-        else:
-            required = Q.And(matches)
-        if phrases:
-            required = Q.And([required, *phrases])
-        main = Q.AndMaybe(required, Q.Or(scorers)) if scorers else required
-        query = Q.Or([main, *numbers]) if numbers else main
-    elif units:
-        anything = [_unit_match(u) for u in units] + scorers + numbers
-        query = Q.Or(anything)
-        if phrases:
-            query = Q.Require(query, Q.And(phrases)) if len(phrases) > 1 else Q.Require(query, phrases[0])
-    elif phrases:
-        query = Q.And(phrases)
-    else:
-        query = Q.Every()
-    return _apply_syntax(query, parsed, searcher)
-
-
-def needs_fallback(parsed: ParsedQuery) -> bool:
-    """True when ``build`` required every unit and a relaxed query could find more."""
-    units = parsed.content_units
-    return 1 < len(units) <= MAX_REQUIRED_UNITS
-
-
-def is_relaxed_from_start(parsed: ParsedQuery) -> bool:
-    """Long questions are searched with any unit from the start."""
-    return len(parsed.content_units) > MAX_REQUIRED_UNITS
-
-
-def _apply_syntax(query: Q.Query, parsed: ParsedQuery, searcher) -> Q.Query:
-    """Exclusions and field filters: matched, never scored."""
-    positive, negative = [], []
-    for name, values in parsed.filters.items():
-        negated = name.endswith("!")
-        clause = _filter(name.rstrip("!"), values, searcher)
-        if clause is not None:
-            (negative if negated else positive).append(clause)
-    negative += [_sequence(tokens, slop=1) for tokens in parsed.excluded]
-    if positive:
-        query = Q.Require(query, Q.And(positive) if len(positive) > 1 else positive[0])
-    if negative:
-        query = Q.AndNot(query, Q.Or(negative) if len(negative) > 1 else negative[0])
-    return query
-
-
-def _filter(name: str, values: list[str], searcher) -> Q.Query | None:
-    clauses = []
-    for value in values:
-        if name == "nam":
-            start, end = _year_range(value)
-            clauses.append(Q.DateRange("published", datetime(start, 1, 1), datetime(end, 12, 31, 23, 59, 59)))
-        elif name == "so":
-            key = doc_number_key(value)
-            clauses.append(Q.Or([Q.Term("doc_number_key", key), Q.Prefix("doc_number_key", key + "/"),
-                                 Q.Prefix("doc_number_key", key + "-")]))
-        elif name == "site":
-            clauses.append(Q.Or([Q.Term("site", v) for v in dict.fromkeys([value, value.lower()])]))
-        elif name == "loai":
-            clauses.append(_type_filter(value, searcher))
-    clauses = [c for c in clauses if c is not None]
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else Q.Or(clauses)
-
-
-def _type_filter(value: str, searcher) -> Q.Query | None:
-    """loai:luat, loai:"nghị định", loai:nd, loai:tin: a document type, or a kind."""
-    wanted = _canonical(value)
-    if wanted in KIND_WORDS:
-        return Q.Term("kind", KIND_WORDS[wanted])
-    synonyms = load_synonyms()
-    pieces = [(p, p) for p in wanted.split()]
-    match = synonyms.match(pieces, 0) if pieces else None
-    names = {wanted}
-    if match and match[0] == len(pieces):
-        names |= {" ".join(o.tokens) for o in match[2]}
-    types = []
-    if searcher is not None:
-        for raw in searcher.lexicon("doc_type"):
-            label = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if _canonical(label) in names:
-                types.append(label)
-    if not types:
-        return None  # a type the index does not know: search without the filter
-    return Q.Or([Q.Term("doc_type", t) for t in types])
+        return year_range(value) is not None
+    return bool(canonical(value))

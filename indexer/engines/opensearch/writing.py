@@ -22,17 +22,16 @@ import time
 import uuid
 from pathlib import Path
 
-from ..document import Document
-from ..sources import SourceProblem
-from ..store import IndexMissing, StoreError
-from ..writing import IndexReport, ReindexReport, crawl_for_rebuild
+from ...document import Document
+from ...errors import IndexMissing, StoreError
+from ...sources import SourceProblem
+from ...writing import PARALLEL_THRESHOLD, IndexReport, ReindexReport, crawl_for_rebuild, default_procs
 from .lock import writer_lock
 from .mapping import doc_key, index_body, to_document, to_source
 
 BATCH_DOCS = 500
 BATCH_BYTES = 8 * 1024 * 1024
 MAX_RETRIES = 6  # of a 429-refused document, waiting 0.5, 1, 2 ... 30 s
-PARALLEL_THRESHOLD = 400  # documents before analysis is spread over worker processes
 
 
 class OpenSearchSink:
@@ -44,7 +43,7 @@ class OpenSearchSink:
     def __init__(self, backend, index: str, on_document=None, lock=None):
         self.backend = backend
         self.index = index
-        self.lock = lock  # the writer lock (indexer.opensearch.lock), renewed at every batch
+        self.lock = lock  # the writer lock (lock), renewed at every batch
         self.on_document = on_document
         self.actions: list[dict] = []
         self.updated = 0
@@ -215,7 +214,7 @@ def _sources(docs, procs: int):
         return
     import multiprocessing
 
-    from ..analysis import word_analyzer
+    from ...analysis import word_analyzer
 
     list(word_analyzer()("khởi động"))  # pyvi loaded before forking: the workers share it
     with multiprocessing.get_context("fork").Pool(procs) as pool:
@@ -240,8 +239,6 @@ def index_documents(backend, items, on_document=None, on_problem=None, procs: in
 
 
 def _index_documents(backend, items, report, on_document, on_problem, lock, procs) -> None:
-    from ..writing import default_procs
-
     sink = OpenSearchSink(backend, index_for_writing(backend), on_document, lock)
 
     def documents():
@@ -296,7 +293,7 @@ def stored_documents(backend, index: str, skip_sites=(), skip_ids=()):
 def crawl(backend, site, *, full=False, on_page=None, on_problem=None, on_total=None, on_document=None,
           commit_every: int = 50, fetcher=None):
     """Crawl ``site`` into the live index, incrementally unless ``full`` (crawl state stays local)."""
-    from ..crawl import CrawlState, crawl_site, state_path
+    from ...crawl import CrawlState, crawl_site, state_path
 
     with writer_lock(backend, f"crawl {site.slug}") as lock:
         sink = OpenSearchSink(backend, index_for_writing(backend), on_document, lock)
@@ -320,7 +317,7 @@ def reindex(backend, sources=(), sites=(), **options) -> ReindexReport:
 
 def _reindex(backend, sources=(), sites=(), *, lock=None, on_document=None, on_problem=None, on_total=None,
              commit_every: int = 200) -> ReindexReport:
-    from ..sources import read_source
+    from ...sources import read_source
 
     report = ReindexReport()
     started = time.perf_counter()

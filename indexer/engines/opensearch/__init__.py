@@ -1,9 +1,9 @@
-"""The OpenSearch backend: tracuu on a search cluster, for portals that outgrow one machine.
+"""The OpenSearch engine: tracuu on a search cluster, for portals that outgrow one machine.
 
-Same Vietnamese analysis, query understanding, re-ranking, snippets, facets and
-suggestions as the Whoosh backend (all Python, in ``indexer``); OpenSearch stores,
-matches and scores. See ``mapping`` (the index), ``translate`` (queries),
-``search`` (searching), ``writing`` (bulk, alias switch) and ``admin`` (stats, check).
+Same Vietnamese analysis and search pipeline as the Whoosh engine (``indexer.search``);
+OpenSearch stores, matches and scores. See ``mapping`` (the index), ``translate``
+(plans to DSL), ``retrieve`` (the first stage), ``vocabulary``, ``related``,
+``writing`` (bulk, alias switch), ``lock`` and ``admin`` (stats, check).
 """
 
 from __future__ import annotations
@@ -12,13 +12,17 @@ import threading
 import time
 from pathlib import Path
 
-from ..cache import SearchCache, request_key
-from ..search import SearchRequest, SearchResult, suggest_site
-from ..store import IndexMissing, StoreError
-from ..synonyms import Synonyms
-from ..synonyms import load as load_synonyms
-from . import admin, search as os_search, writing
+from ...errors import IndexMissing, StoreError
+from ...search.cache import SearchCache
+from ...search.suggest import VocabularyCache
+from ...synonyms import Synonyms
+from ...synonyms import load as load_synonyms
+from ..base import Backend, Retrieved
+from . import admin, writing
+from . import retrieve as first_stage
 from .client import Connection
+from .related import related as related_documents
+from .vocabulary import build_vocabulary
 
 VERSION_TTL = 1.0  # seconds an index version is trusted before asking the cluster again
 SHARD_RETRIES = 2
@@ -26,8 +30,8 @@ SHARD_RETRIES = 2
 __all__ = ["OpenSearchBackend"]
 
 
-class OpenSearchBackend:
-    """The ``indexer.backends.Backend`` methods over an OpenSearch alias; safe to share between threads."""
+class OpenSearchBackend(Backend):
+    """The ``Backend`` methods over an OpenSearch alias; safe to share between threads."""
 
     name = "opensearch"
 
@@ -47,7 +51,7 @@ class OpenSearchBackend:
         self.time_limit = settings.time_limit
         self._version = (0.0, None)
         self._version_lock = threading.Lock()
-        self._vocabulary = os_search.VocabularyCache()
+        self._vocabulary = VocabularyCache()
 
     # -- reading -----------------------------------------------------------------------------
     def raw_search(self, body: dict, **params) -> dict:
@@ -88,38 +92,20 @@ class OpenSearchBackend:
     def forget_version(self) -> None:
         self._version = (0.0, None)
 
-    def search(self, request: SearchRequest) -> SearchResult:
-        """The result, from this process's cache when the same request was answered at this index version."""
-        request.validate()
-        started = time.perf_counter()
-        version = self.index_version()
-        if version in ("none", "unavailable"):
-            result = os_search.search(self, request)  # raises the clear error
-        else:
-            result = self.cache.get_or_compute(version, request_key(request), lambda: os_search.search(self, request))
-        voc = self._vocabulary.get(self)
-        result.suggestion = os_search.suggest.did_you_mean(voc, request.q) if voc is not None else None
-        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
-        return result
+    def term_stats(self, parsed) -> first_stage.TermStats:
+        return first_stage.TermStats(self, parsed)
 
-    def suggest(self, q: str, scope: str = "site", site: str | None = None, limit: int = 8) -> list[dict]:
-        """Autocomplete for the search box: see indexer.suggest.complete."""
-        site = suggest_site(q, scope, site, self.default_site)
-        if len((q or "").strip()) < os_search.suggest.MIN_PREFIX:
-            return []
-        voc = self._vocabulary.get(self)
-        return os_search.suggest.complete(voc, q, limit=limit, site=site) if voc is not None else []
+    def retrieve(self, query, allow, request) -> Retrieved:
+        return first_stage.retrieve(self, query, allow, request)
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
-        return os_search.related(self, doc_id, limit=limit)
+        return related_documents(self, doc_id, limit=limit)
 
-    def warm_up(self) -> None:
-        """The index vocabulary, counted before a server forks so its workers share it (the client
-        itself is made again in each worker)."""
-        try:
-            self._vocabulary.get(self, wait=True)
-        except StoreError:
-            pass
+    def doc_count(self) -> int:
+        return self.raw_search({"size": 0, "track_total_hits": True})["hits"]["total"]["value"]
+
+    def build_vocabulary(self):
+        return build_vocabulary(self)
 
     # -- writing -------------------------------------------------------------------------------
     def index_documents(self, items, on_document=None, on_problem=None, purpose: str = "index"):

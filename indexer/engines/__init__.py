@@ -1,13 +1,15 @@
-"""The backend boundary: one object that searches and writes, whatever engine serves it.
+"""The engines: one object that searches and writes, whatever engine serves it.
 
 The web app and the CLI get a backend from their settings (``open_backend``) and call
-only the methods of ``Backend``; neither knows which engine answers. Two engines:
+only the methods of ``indexer.engines.base.Backend``; neither knows which engine
+answers. Two engines, siblings that never import each other:
 
-* ``whoosh`` (the default): the embedded index under ``INDEX_DIR`` (``indexer.search``,
-  ``indexer.writing``, ``indexer.store``), unchanged.
-* ``opensearch``: an OpenSearch cluster (``indexer.opensearch``), for portals that
-  outgrow one machine. The Vietnamese analysis, query understanding, re-ranking,
-  highlighting and suggestions stay the same Python code.
+* ``whoosh`` (the default): the embedded index under ``INDEX_DIR`` (``engines.whoosh``).
+* ``opensearch``: an OpenSearch cluster (``engines.opensearch``), for portals that
+  outgrow one machine.
+
+The Vietnamese analysis, the search pipeline (understanding, planning, re-ranking,
+presenting) and suggestions are the same Python code for both (``indexer.search``).
 """
 
 from __future__ import annotations
@@ -16,16 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..store import StoreError
+from ..errors import BackendUnavailable, StoreError
+from .base import Backend
 
 BACKENDS = ("whoosh", "opensearch")
 DEFAULT_OPENSEARCH_INDEX = "tracuu"
 
 __all__ = ["BACKENDS", "Backend", "BackendSettings", "BackendUnavailable", "open_backend"]
-
-
-class BackendUnavailable(StoreError):
-    """The search engine cannot be reached (a cluster down, a network problem): try again later."""
 
 
 @dataclass
@@ -64,23 +63,6 @@ class BackendSettings:
         )
 
 
-class Backend:
-    """What the web app and the CLI may call (documentation: both engines implement it).
-
-    Reading: ``search(SearchRequest) -> SearchResult``, ``suggest(q, scope, site, limit)``,
-    ``related(doc_id, limit)``, ``index_version()`` (changes whenever the index does: ETags),
-    ``warm_up()`` (before a server forks). Writing: ``index_documents(items, on_document,
-    on_problem) -> IndexReport``, ``delete(ids) -> missing ids``, ``reindex(sources, sites, ...)
-    -> ReindexReport`` (a new index, switched in atomically), ``crawl(site, ...) -> CrawlReport``.
-    Admin: ``stats()``, ``check()`` (dicts, see ``indexer.stats``), ``name``.
-
-    Expected failures raise StoreError subclasses: IndexMissing (nothing indexed yet),
-    IndexLocked, BackendUnavailable (the engine cannot be reached).
-    """
-
-    name = "?"
-
-
 def open_backend(settings: BackendSettings | None = None, **overrides) -> Backend:
     """The backend the settings select (``BackendSettings`` fields may be given as keywords)."""
     settings = settings or BackendSettings()
@@ -90,12 +72,12 @@ def open_backend(settings: BackendSettings | None = None, **overrides) -> Backen
     if kind == "whoosh":
         from .whoosh import WhooshBackend
 
-        return WhooshBackend(settings)
+        return WhooshBackend.from_settings(settings)
     if kind == "opensearch":
         if not settings.opensearch_url:
             raise StoreError("the opensearch backend needs a cluster URL: --opensearch-url URL "
                              "(env TRACUU_OPENSEARCH_URL, or OPENSEARCH_URL in the config file)")
-        from ..opensearch import OpenSearchBackend
+        from .opensearch import OpenSearchBackend
 
         return OpenSearchBackend(settings)
     raise StoreError(f"unknown backend {settings.backend!r}: choose one of {', '.join(BACKENDS)}")

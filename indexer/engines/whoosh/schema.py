@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from whoosh import fields
 
-from .analysis import folded_analyzer, word_analyzer
+from ...analysis import folded_analyzer, word_analyzer
 
 # Fields searched for free text, with their boosts. Folded matches weigh less
 # than word matches so that agreeing diacritics rank first.
 WORD_FIELDS = {"title": 3.0, "content": 1.0}
 FOLDED_FIELDS = {"title_f": 1.5, "content_f": 0.5}
-
-KINDS = ("article", "legal")
-
 
 def build_schema() -> fields.Schema:
     word = word_analyzer()

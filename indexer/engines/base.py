@@ -1,0 +1,134 @@
+"""The boundary every engine implements: ``Backend``, what the web app and the CLI may call.
+
+Searching is shared: ``Backend.search`` runs ``indexer.search.pipeline`` and
+``Backend.suggest`` the shared autocomplete, both over the few methods an engine
+provides (``term_stats``, ``retrieve``, ``index_version``, ``build_vocabulary``,
+``doc_count``). Writing and administration are each engine's own.
+
+Expected failures raise ``indexer.errors.StoreError`` subclasses: IndexMissing (nothing
+indexed yet), IndexLocked (another writer), BackendUnavailable (the engine cannot be
+reached).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..errors import StoreError
+from ..search import pipeline
+from ..search.cache import SearchCache
+from ..search.plan import Node, TermStats
+from ..search.request import SearchRequest, SearchResult, suggest_site
+from ..search.rerank import Candidate
+from ..search.suggest import MIN_PREFIX, Vocabulary, VocabularyCache, complete
+from ..synonyms import Synonyms
+
+
+@dataclass
+class Retrieved:
+    """What an engine's first stage found for one plan."""
+
+    candidates: list[Candidate] = field(default_factory=list)  # by relevance: the best window; newest: the page
+    total: int = 0  # every matching document
+    partial: bool = False  # the time limit (or a failed shard) cut the search short
+    facets: dict = field(default_factory=dict)  # see indexer.search.facets
+
+
+class Backend(Protocol):
+    """One search engine behind tracuu. Both engines subclass it and get ``search``, ``suggest``
+    and ``vocabulary`` from it; the methods without a body are theirs to implement."""
+
+    name: str
+    synonyms: Synonyms
+    default_site: str | None
+    web_sites: list[str]  # the sites the Web scope covers (empty: all)
+    time_limit: float  # seconds a search may take before it answers with what it has
+    cache: SearchCache
+    _vocabulary: VocabularyCache
+
+    # -- reading, shared ----------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResult:
+        """The result of ``request``, from this process's cache when the same request was answered
+        at this index version."""
+        return pipeline.search(self, request)
+
+    def suggest(self, q: str, scope: str = "site", site: str | None = None, limit: int = 8) -> list[dict]:
+        """Autocomplete for the search box (``indexer.search.suggest.complete``)."""
+        site = suggest_site(q, scope, site, self.default_site)
+        if len((q or "").strip()) < MIN_PREFIX:
+            return []
+        voc = self.vocabulary()
+        return complete(voc, q, limit=limit, site=site) if voc is not None else []
+
+    def vocabulary(self, wait: bool | None = None) -> Vocabulary | None:
+        """The live index's vocabulary (did-you-mean, autocomplete); None while a large index's is
+        built in the background. No index: the engine's own error (IndexMissing ...)."""
+        version = self.index_version()
+        if version in pipeline.NO_VERSION:
+            self.doc_count()  # raises the clear error
+            return None
+        return self._vocabulary.get(version, self.build_vocabulary, self.doc_count, wait=wait)
+
+    def warm_up(self) -> None:
+        """Before a server forks: the vocabulary is built once and shared by its workers."""
+        try:
+            self.vocabulary(wait=True)
+        except StoreError:
+            pass  # no index yet, or the engine is down: workers build it when they can
+
+    # -- reading, each engine's ------------------------------------------------------------
+    def term_stats(self, parsed) -> TermStats:
+        """Document count, document frequencies and keyword values for planning ``parsed``."""
+        ...
+
+    def retrieve(self, query: Node, allow: Node | None, request: SearchRequest) -> Retrieved:
+        """The first stage: documents matching ``query`` and the filter ``allow``; by relevance
+        the best ``max(page end, RERANK_WINDOW)`` candidates, sorted by date the page itself;
+        the total and the facet counts (when ``request.facets``) of every match."""
+        ...
+
+    def related(self, doc_id: str, limit: int = 5) -> list[dict]:
+        """Documents like ``doc_id`` (``indexer.search.related.related_item`` each); DocumentNotFound
+        when it is not indexed."""
+        ...
+
+    def index_version(self) -> str:
+        """Changes whenever the index does (caches, ETags); "none" when nothing is indexed,
+        "unavailable" when the engine cannot be reached."""
+        ...
+
+    def doc_count(self) -> int:
+        """Documents in the live index."""
+        ...
+
+    def build_vocabulary(self) -> Vocabulary:
+        """The live index's vocabulary, read from the engine (``suggest.vocabulary_from``)."""
+        ...
+
+    # -- writing ----------------------------------------------------------------------------
+    def index_documents(self, items, on_document=None, on_problem=None, purpose: str = "index"):
+        """Add or replace (same id) the Documents of ``items`` (SourceProblems are reported through
+        ``on_problem``); returns an ``indexer.writing.IndexReport``."""
+        ...
+
+    def delete(self, ids) -> list[str]:
+        """Delete documents by id; returns the ids that were not in the index."""
+        ...
+
+    def reindex(self, sources=(), sites=(), **callbacks):
+        """A full rebuild into a new index, switched in atomically; ``indexer.writing.ReindexReport``."""
+        ...
+
+    def crawl(self, site, **options):
+        """Crawl ``site`` (a SiteConfig) into the live index; an ``indexer.crawl`` CrawlReport."""
+        ...
+
+    # -- admin --------------------------------------------------------------------------------
+    def stats(self) -> dict:
+        """What is in the index: documents per site and kind, dates, crawls, size."""
+        ...
+
+    def check(self) -> dict:
+        """A health check: ``{"ok": bool, "problems": [...], "notes": [...]}``."""
+        ...

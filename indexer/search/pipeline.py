@@ -1,0 +1,80 @@
+"""The search pipeline: one function a query goes through, top to bottom, on either engine.
+
+understand (``understand.parse``: the visitor's text, no engine types) -> plan
+(``plan.build``: what must match and what scores) -> retrieve (the engine: candidates,
+totals, facet counts) -> rerank (``rerank.rerank``: the best candidates reordered by
+their text) -> present (``present.hit``: snippets and title marks; did-you-mean).
+
+``search`` answers from the engine's cache when the same request was answered at the
+same index version; ``answer`` is the pipeline itself.
+"""
+
+from __future__ import annotations
+
+import time
+
+from . import plan, present, suggest
+from .cache import request_key
+from .request import SearchRequest, SearchResult
+from .rerank import Idf, rerank
+from .understand import parse
+
+# What an engine's ``index_version`` says when there is no version to cache under.
+NO_VERSION = ("none", "unavailable")
+
+
+def search(engine, request: SearchRequest) -> SearchResult:
+    """The result of ``request`` on ``engine`` (an ``indexer.engines.base.Backend``)."""
+    request.validate()
+    started = time.perf_counter()
+    version = engine.index_version()
+    if version in NO_VERSION:
+        return answer(engine, request)  # raises the engine's clear error, unless nothing was asked
+    # Time-limited (partial) results are kept too: the heaviest queries are the ones that must
+    # not cost the time limit again on every repeat.
+    result = engine.cache.get_or_compute(version, request_key(request), lambda: answer(engine, request))
+    # Outside the cache: cheap, and ready only once a large index's vocabulary is built.
+    vocabulary = engine.vocabulary()
+    result.suggestion = suggest.did_you_mean(vocabulary, request.q) if vocabulary is not None else None
+    result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+    return result
+
+
+def answer(engine, request: SearchRequest) -> SearchResult:
+    """The pipeline, uncached."""
+    started = time.perf_counter()
+    site = (request.site or engine.default_site) if request.scope == "site" else None
+    site_filter = site or (request.site if request.scope == "web" else None)
+    result = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page,
+                          scope=request.scope, site=site)
+
+    # Understand
+    parsed = parse(request.q, engine.synonyms)
+    result.expansions = parsed.expansions
+    if parsed.empty:
+        return result
+
+    # Plan
+    stats = engine.term_stats(parsed)
+    allow = plan.filters(kind=request.kind, doc_type=request.doc_type, year=request.year, site=site_filter,
+                         category=request.category,
+                         sites=engine.web_sites if request.scope == "web" and not site_filter else ())
+
+    # Retrieve: every unit required first; nothing found, any unit (long questions start there)
+    found = engine.retrieve(plan.build(parsed, stats=stats), allow, request)
+    result.relaxed = plan.is_relaxed_from_start(parsed) and found.total > 0
+    if found.total == 0 and plan.needs_fallback(parsed):
+        found = engine.retrieve(plan.build(parsed, require_all=False, stats=stats), allow, request)
+        result.relaxed = found.total > 0
+    result.total, result.partial, result.facets = found.total, found.partial, found.facets
+
+    # Rerank: by relevance, the engine gave the best candidates, not yet the page
+    hits = found.candidates
+    if request.sort == "relevance":
+        start = (request.page - 1) * request.per_page
+        hits = rerank(hits, parsed, Idf.of(stats))[start:start + request.per_page]
+
+    # Present
+    result.results = [present.hit(candidate, parsed) for candidate in hits]
+    result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+    return result
