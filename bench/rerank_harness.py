@@ -1,18 +1,18 @@
 #!/usr/bin/env python
-"""Fast tuning loop for indexer.ranking: the first stage once, the second stage many times.
+"""Fast tuning loop for the rerank stage: the first stage once, the second stage many times.
 
-The first stage (``indexer.query`` + Whoosh) costs most of a relevance run and does not
-change while ranking features are tuned. This runs it once per query, exactly like
-``WhooshBackend._run`` (same query, same window, the relaxed fallback when nothing has every
-unit), pickles the window (docnum and BM25F score of each hit; stored fields are read again), and then scores
-``indexer.ranking.rerank`` over the cached windows in seconds. Figures are only a guide:
+The first stage (understand, plan, Whoosh's retrieve) costs most of a relevance run and does
+not change while ranking features are tuned. This runs it once per query through the real
+pipeline (same plan, same window, the relaxed fallback when nothing has every unit), pickles
+the window (docnum and BM25F score of each hit; stored fields are read again), and then scores
+``indexer.search.rerank.rerank`` over the cached windows in seconds. Figures are only a guide:
 the reported ones come from ``bench/relevance.py``.
 
 Usage (from the repository root)::
 
     .venv/bin/python bench/rerank_harness.py --index-dir /tmp/relbench --cache /tmp/rerank-cache
     .venv/bin/python bench/rerank_harness.py ... --half even     # tune on even query numbers
-    .venv/bin/python bench/rerank_harness.py ... --refresh       # first stage again (query.py changed)
+    .venv/bin/python bench/rerank_harness.py ... --refresh       # first stage again (the plan changed)
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from relevance import DEFAULT_DATA, DEPTH, METRICS, VISITOR_QUERIES, evaluate, load_queries, strip_diacritics  # noqa: E402
 
 from indexer import IndexStore, SearchRequest, WhooshBackend  # noqa: E402
-from indexer.search import pipeline as search_module  # noqa: E402
+from indexer.engines.whoosh.retrieve import _candidates  # noqa: E402
+from indexer.search import pipeline  # noqa: E402
 from indexer.search import rerank as ranking  # noqa: E402
 from indexer.search.understand import parse  # noqa: E402
 from indexer.synonyms import load as load_synonyms  # noqa: E402
@@ -53,18 +54,18 @@ class CachedHit:
 
 
 def first_stage(service, text):
-    """The window WhooshBackend hands to the ranking stage, captured (the exact bench path)."""
+    """The window the pipeline hands to the rerank stage, captured (the exact bench path)."""
     captured = []
 
-    def capture(searcher, hits, parsed=None):
-        captured[:] = [(h.docnum, h.score) for h in hits]
-        return hits
+    def capture(candidates, parsed, idf):
+        captured[:] = [(c.item.docnum, c.score) for c in candidates]
+        return candidates
 
-    original, search_module.rerank = search_module.rerank, capture
+    original, pipeline.rerank = pipeline.rerank, capture
     try:
         service.search(SearchRequest(q=text, scope="web", per_page=DEPTH))
     finally:
-        search_module.rerank = original
+        pipeline.rerank = original
     return list(captured)
 
 
@@ -78,7 +79,7 @@ def main(argv=None) -> int:
     p.add_argument("--refresh", action="store_true")
     p.add_argument("--show-misses", type=str, help="a category whose misses to print")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a weight of indexer.ranking for this run (W_TRIGRAM=0.5)")
+                   help="override a weight of indexer.search.rerank for this run (W_TRIGRAM=0.5)")
     args = p.parse_args(argv)
     synonyms = load_synonyms()
     for item in args.set:
@@ -97,7 +98,8 @@ def main(argv=None) -> int:
         plans.append(("visitor", load_queries(VISITOR_QUERIES), args.index_dir / "union"))
     for name, queries, home in plans:
         service = WhooshBackend(IndexStore(home), time_limit=30.0, cache_size=0)
-        searcher = service._searcher()
+        searcher = service.searcher()
+        idf = ranking.Idf.of(searcher)
         CachedHit.searcher, CachedHit._fields = searcher, {}
         for stripped in (False, True):
             path = args.cache / f"{name}{'-stripped' if stripped else ''}.pickle"
@@ -110,7 +112,7 @@ def main(argv=None) -> int:
                     cache[text] = first_stage(service, text)
                     fresh += 1
                 window = [CachedHit(d, s) for d, s in cache[text]]
-                hits = ranking.rerank(searcher, window, parse(text, synonyms))
+                hits = ranking.rerank(_candidates(searcher, window), parse(text, synonyms), idf)
                 ranked = [h.fields()["id"] for h in hits]
                 scores = evaluate(ranked, q["relevant"])
                 for cat in (q["category"], "all"):

@@ -3,7 +3,7 @@
 
 ``record`` runs a fixed set of requests (the visitor queries of bench/queries, a seeded sample of
 the benchmark's legal questions, and for some of them a facet filter, sort newest, page 2 and
-facets off) through ``WhooshBackend`` with the cache off, and saves per request the result ids of
+facets off) through the Whoosh engine with the cache off, and saves per request the result ids of
 the page, their scores, the total, the facet counts and the flags. ``check`` runs the same requests
 again and lists every difference. Run ``record`` before a change to the search path and ``check``
 after it::
@@ -11,13 +11,14 @@ after it::
     .venv/bin/python bench/same_results.py record --index-dir IDX --out /tmp/before.json
     .venv/bin/python bench/same_results.py check --index-dir IDX --baseline /tmp/before.json
 
-``--code FILE`` takes WhooshBackend from another copy of indexer/search.py, so a baseline can be
-recorded after the change too (``git show COMMIT:indexer/search.py > /tmp/old.py``).
+To record a baseline of another commit, run that commit's own copy of this script on a
+checkout of it (``git worktree add /tmp/old COMMIT``, then ``PYTHONPATH=/tmp/old python
+/tmp/old/bench/same_results.py record ...``) and check with this one.
 
 The ranking's recency factor reads the clock, so both runs use the same frozen "now"; the time
 limit is raised (``--time-limit``, default 60 s) so no result is cut short by it. The file also
-records a hash of indexer/query.py and indexer/ranking.py: if they changed between the two runs,
-differences may come from them rather than from the search path.
+records a hash of the understanding, plan and rerank stages and the synonyms: if they changed
+between the two runs, differences may come from them rather than from the search path.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ DATA = ROOT.parent / "shared" / "benchdata"
 QUESTION_FILES = ["zalo_legal_questions_no_corpus.jsonl", "legal_queries.jsonl"]
 FROZEN_NOW = datetime(2026, 11, 28, 12, 0, 0)
 SEED = 6
+STAGE_FILES = ("indexer/search/understand.py", "indexer/search/plan.py", "indexer/search/rerank.py",
+               "indexer/synonyms.py")
 
 
 def _freeze_clock() -> None:
@@ -57,14 +60,14 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def requests(questions: int, variants: int, visitor: int | None = None) -> list[dict]:
+def requests(questions: int, variants: int, visitor: int | None = None, data: Path = DATA) -> list[dict]:
     """The fixed request set, as SearchRequest keyword dicts."""
     queries = [r["q"] for r in _lines(QUERIES / "speed_log_visitor.jsonl")]
     queries += [r["query"] for r in _lines(QUERIES / "visitor.jsonl")]
     pool = []
     for name in QUESTION_FILES:
-        if (DATA / name).exists():
-            pool += [r["query"] for r in _lines(DATA / name)]
+        if (data / name).exists():
+            pool += [r["query"] for r in _lines(data / name)]
     rng = random.Random(SEED)
     queries = list(dict.fromkeys(queries))
     if visitor is not None and visitor < len(queries):
@@ -92,28 +95,8 @@ def _hash(*names: str) -> str:
     return h.hexdigest()[:12]
 
 
-def _service_class(code: Path | None):
-    """WhooshBackend, or the one defined in ``code``: another version of indexer/search.py (e.g.
-    ``git show COMMIT:indexer/search.py > old.py``), loaded inside the indexer package."""
-    import importlib.util
-
-    from indexer import WhooshBackend
-
-    if code is None:
-        return WhooshBackend
-    spec = importlib.util.spec_from_file_location("indexer._search_under_test", code)
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "indexer"
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module.WhooshBackend
-
-
-def run(index_dir: Path, reqs: list[dict], time_limit: float, code: Path | None = None) -> list[dict]:
-    from indexer import SearchRequest
-    from indexer.engines.whoosh.store import IndexStore
-
-    WhooshBackend = _service_class(code)
+def run(index_dir: Path, reqs: list[dict], time_limit: float) -> list[dict]:
+    from indexer import IndexStore, SearchRequest, WhooshBackend
 
     _freeze_clock()
     service = WhooshBackend(IndexStore(index_dir), cache_size=0, time_limit=time_limit)
@@ -164,15 +147,14 @@ def main(argv=None) -> int:
     ap.add_argument("--variants", type=int, default=15, help="queries also run with filters, newest, page 2, "
                                                              "facets off (default 15)")
     ap.add_argument("--time-limit", type=float, default=60.0)
-    ap.add_argument("--code", type=Path, help="take WhooshBackend from this copy of indexer/search.py "
-                                              "(e.g. git show HEAD:indexer/search.py > /tmp/old.py)")
+    ap.add_argument("--data", type=Path, default=DATA, help=f"benchmark data directory (default {DATA})")
     args = ap.parse_args(argv)
 
-    code_hash = _hash("indexer/query.py", "indexer/ranking.py", "indexer/synonyms.py")
+    code_hash = _hash(*STAGE_FILES)
     if args.mode == "record":
-        reqs = requests(args.questions, args.variants, args.visitor)
+        reqs = requests(args.questions, args.variants, args.visitor, args.data)
         print(f"recording {len(reqs)} requests ...", file=sys.stderr)
-        results = run(args.index_dir, reqs, args.time_limit, args.code)
+        results = run(args.index_dir, reqs, args.time_limit)
         args.out.write_text(json.dumps({"code_hash": code_hash, "results": results}, ensure_ascii=False),
                             encoding="utf-8")
         ms = sorted(r.get("ms", 0) for r in results)
@@ -181,12 +163,12 @@ def main(argv=None) -> int:
     saved = json.loads(args.baseline.read_text(encoding="utf-8"))
     reqs = [r["request"] for r in saved["results"]]
     print(f"checking {len(reqs)} requests ...", file=sys.stderr)
-    results = run(args.index_dir, reqs, args.time_limit, args.code)
+    results = run(args.index_dir, reqs, args.time_limit)
     if args.save:
         args.save.write_text(json.dumps({"code_hash": code_hash, "results": results}, ensure_ascii=False),
                              encoding="utf-8")
     if saved["code_hash"] != code_hash:
-        print("warning: indexer/query.py, ranking.py or synonyms.py changed since the baseline")
+        print(f"warning: {', '.join(STAGE_FILES)} changed since the baseline")
     problems = compare(saved["results"], results)
     ms_b = sorted(r.get("ms", 0) for r in saved["results"])
     ms_a = sorted(r.get("ms", 0) for r in results)

@@ -37,11 +37,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     service = WhooshBackend(IndexStore(args.index_dir), cache_size=0)
-    searcher = service._searcher()
-
     started = time.perf_counter()
-    voc = suggest.vocabulary(searcher, wait=True)
-    print(f"index: {searcher.doc_count()} documents; vocabulary: {len(voc.forms)} words, "
+    voc = service.vocabulary(wait=True)
+    print(f"index: {service.doc_count()} documents; vocabulary: {len(voc.forms)} words, "
           f"{len(voc.syllables)} folded syllables, {len(voc.titles)} titles, built in "
           f"{ms(time.perf_counter() - started):.0f} ms")
 
@@ -49,7 +47,7 @@ def main() -> None:
     for text in TYPED:
         for end in range(2, len(text) + 1):
             t = time.perf_counter()
-            suggest.complete(searcher, text[:end])
+            suggest.complete(voc, text[:end])
             times.append(ms(time.perf_counter() - t))
     times.sort()
     print(f"autocomplete: {len(times)} keystrokes, median {statistics.median(times):.2f} ms, "
@@ -58,7 +56,7 @@ def main() -> None:
     dym = []
     for text in MISSPELT:
         t = time.perf_counter()
-        answer = suggest.did_you_mean(searcher, text)
+        answer = suggest.did_you_mean(voc, text)
         dym.append(ms(time.perf_counter() - t))
         print(f"  did you mean {text!r:28} -> {answer!r}")
     print(f"did-you-mean: median {statistics.median(dym):.2f} ms, max {max(dym):.2f} ms")
