@@ -26,12 +26,6 @@ class Context:
         self.synonyms = []
 
     @property
-    def store(self):
-        from indexer import IndexStore
-
-        return IndexStore(self.index_dir)
-
-    @property
     def backend(self):
         """The search backend the options select (indexer.open_backend); commands never ask which."""
         from indexer import BackendSettings, open_backend

@@ -27,19 +27,14 @@ class TracuuServer(BaseApplication):
 
 def warm_up(app=None) -> None:
     """Load, before forking, what every worker needs, so workers share it (copy-on-write) and no
-    request pays for it: pyvi's model, and the index vocabulary behind autocomplete and "did you
-    mean" (seconds on a large index; built per process otherwise). The master's searcher is closed
-    again: workers open their own."""
-    from indexer.engines.whoosh import segment_files
+    request pays for it: pyvi's model, and what the backend prepares itself (the index vocabulary
+    behind autocomplete and "did you mean": seconds on a large index, built per process otherwise)."""
     from indexer.analysis import word_analyzer
 
-    # Each thread's searcher reads the segments from the shared mapping instead of a private copy
-    # (~230 MB per searcher on a 30,000-document index): see indexer/engines/whoosh/segment_files.py.
-    segment_files.install()
     list(word_analyzer()("khởi động"))
     if app is None:
         return
-    app.extensions["tracuu.search"].warm_up()  # the backend's own (the index vocabulary)
+    app.extensions["tracuu.search"].warm_up()
 
 
 def serve(index_dir: str, host: str, port: int, workers: int = 2, threads: int = 4,

@@ -12,7 +12,9 @@ reached).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from ..errors import StoreError
@@ -23,6 +25,44 @@ from ..search.request import SearchRequest, SearchResult, suggest_site
 from ..search.rerank import Candidate
 from ..search.suggest import MIN_PREFIX, Vocabulary, VocabularyCache, complete
 from ..synonyms import Synonyms
+
+DEFAULT_OPENSEARCH_INDEX = "tracuu"
+
+
+@dataclass
+class BackendSettings:
+    """What selects and configures a backend (CLI options, the app's config, the environment)."""
+
+    backend: str = "whoosh"
+    index_dir: str | Path = "index_data"  # Whoosh's index home; for OpenSearch: crawl states and the query log
+    opensearch_url: str | None = None  # one URL or several, comma-separated (nodes of one cluster)
+    opensearch_index: str = DEFAULT_OPENSEARCH_INDEX  # the alias searched; full rebuilds switch it
+    opensearch_shards: int = 1  # of indexes this backend creates
+    opensearch_replicas: int | None = None  # None: 0 on one node, 1 when there are more (auto_expand_replicas)
+    default_site: str | None = None
+    time_limit: float = 3.0
+    web_sites: list[str] = field(default_factory=list)
+    cache_size: int = 1024
+    synonyms: object = None  # a list of synonyms files, or a ready indexer.synonyms.Synonyms
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "BackendSettings":
+        """From the web app's config keys (BACKEND, OPENSEARCH_URL, OPENSEARCH_INDEX, INDEX_DIR ...)."""
+        synonyms = config.get("SYNONYMS_FILES") or []
+        return cls(
+            backend=str(config.get("BACKEND") or "whoosh").strip().lower(),
+            index_dir=config.get("INDEX_DIR") or "index_data",
+            opensearch_url=config.get("OPENSEARCH_URL") or None,
+            opensearch_index=config.get("OPENSEARCH_INDEX") or DEFAULT_OPENSEARCH_INDEX,
+            opensearch_shards=int(config.get("OPENSEARCH_SHARDS") or 1),
+            opensearch_replicas=(None if config.get("OPENSEARCH_REPLICAS") in (None, "", "auto")
+                                 else int(config.get("OPENSEARCH_REPLICAS"))),
+            default_site=config.get("DEFAULT_SITE"),
+            time_limit=float(config.get("SEARCH_TIME_LIMIT", 3.0)),
+            web_sites=list(config.get("WEB_SITES") or []),
+            cache_size=int(config.get("SEARCH_CACHE_SIZE", 1024)),
+            synonyms=[synonyms] if isinstance(synonyms, str) else list(synonyms),
+        )
 
 
 @dataclass

@@ -20,9 +20,9 @@ from ...search.request import DEFAULT_TIME_LIMIT
 from ...search.suggest import VocabularyCache
 from ...synonyms import Synonyms
 from ...synonyms import load as load_synonyms
-from .. import BackendSettings
-from ..base import Backend, Retrieved
+from ..base import Backend, BackendSettings, Retrieved
 from . import retrieve as first_stage
+from . import segment_files
 from .related import related as related_documents
 from .store import IndexStore
 from .translate import to_whoosh
@@ -107,6 +107,13 @@ class WhooshBackend(Backend):
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
+
+    def warm_up(self) -> None:
+        """Before a server forks: each thread's searcher will read the segments from the shared
+        mapping instead of a private copy (``segment_files``; ~230 MB per searcher on a
+        30,000-document index), and the vocabulary is built once for every worker."""
+        segment_files.install()
+        super().warm_up()
 
     def build_vocabulary(self):
         """Read with a searcher of its own: it may run in a background thread."""
