@@ -207,7 +207,7 @@ def worker_whoosh_standard(work: Path, sources: list[str]) -> dict:
     from whoosh.analysis import StandardAnalyzer
 
     from indexer.engines.whoosh.writing import _open_writer
-from indexer.engines.whoosh.writing import default_procs
+    from indexer.writing import default_procs
 
     analyzer = StandardAnalyzer()
     schema = fields.Schema(id=fields.ID(stored=True, unique=True), site=fields.ID(stored=True),
