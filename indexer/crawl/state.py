@@ -64,6 +64,12 @@ class CrawlState:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> CrawlState:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # -- runs -------------------------------------------------------------------------------
     def start_or_resume(self) -> tuple[int, bool]:
         """The unfinished run to resume, or a new one. Returns (run id, resumed)."""
@@ -140,11 +146,8 @@ def crawl_summaries(index_root) -> dict[str, dict]:
     """Each crawled site's state summary (``CrawlState.summary``), by slug."""
     summaries = {}
     for path in sorted((Path(index_root) / "crawl").glob("*.sqlite")):
-        state = CrawlState(path)
-        try:
+        with CrawlState(path) as state:
             summaries[path.stem] = state.summary()
-        finally:
-            state.close()
     return summaries
 
 

@@ -20,12 +20,12 @@ import itertools
 import os
 import time
 import uuid
-from pathlib import Path
+from contextlib import contextmanager
+from functools import partial
 
 from ...document import Document
 from ...errors import IndexMissing, StoreError
-from ...sources import SourceProblem
-from ...writing import PARALLEL_THRESHOLD, IndexReport, ReindexReport, crawl_for_rebuild, default_procs
+from ...writing import PARALLEL_THRESHOLD, IndexReport, ReindexReport, Sink, default_procs, documents_only, full_rebuild
 from .lock import writer_lock
 from .mapping import doc_key, index_body, to_document, to_source
 
@@ -34,30 +34,24 @@ BATCH_BYTES = 8 * 1024 * 1024
 MAX_RETRIES = 6  # of a 429-refused document, waiting 0.5, 1, 2 ... 30 s
 
 
-class OpenSearchSink:
+class OpenSearchSink(Sink):
     """Where documents go: the same update/delete/commit/cancel interface as Whoosh's IndexSink.
 
     Actions are buffered and sent in bounded bulk batches; ``commit`` sends what is buffered.
     """
 
     def __init__(self, backend, index: str, on_document=None, lock=None):
+        super().__init__(on_document)
         self.backend = backend
         self.index = index
         self.lock = lock  # the writer lock (lock), renewed at every batch
-        self.on_document = on_document
         self.actions: list[dict] = []
-        self.updated = 0
-        self.deleted = 0
-        self.chars = 0
         self.missing: list[str] = []
 
     def update(self, doc: Document, source: dict | None = None) -> None:
         self.actions.append({"_op_type": "index", "_index": self.index, "_id": doc_key(doc.id),
                              "_source": source if source is not None else to_source(doc)})
-        self.updated += 1
-        self.chars += len(doc.body) + len(doc.title) + len(doc.summary)
-        if self.on_document:
-            self.on_document(doc)
+        self.counted(doc)
         if len(self.actions) >= BATCH_DOCS:
             self.commit()
 
@@ -240,17 +234,7 @@ def index_documents(backend, items, on_document=None, on_problem=None, procs: in
 
 def _index_documents(backend, items, report, on_document, on_problem, lock, procs) -> None:
     sink = OpenSearchSink(backend, index_for_writing(backend), on_document, lock)
-
-    def documents():
-        for item in items:
-            if isinstance(item, SourceProblem):
-                report.problems.append(item)
-                if on_problem:
-                    on_problem(item)
-                continue
-            yield item
-
-    for doc, source in _sources(documents(), procs or default_procs()):
+    for doc, source in _sources(documents_only(items, report, on_problem), procs or default_procs()):
         sink.update(doc, source)
         report.indexed += 1
     sink.commit()
@@ -271,8 +255,11 @@ def delete_documents(backend, ids) -> list[str]:
     return sink.missing
 
 
-def stored_documents(backend, index: str, skip_sites=(), skip_ids=()):
-    """Every document of ``index`` rebuilt from its stored fields (search_after over the id)."""
+def stored_documents(backend, index: str | None, skip_sites=(), skip_ids=()):
+    """Every document of ``index`` rebuilt from its stored fields (search_after over the id);
+    none without an index."""
+    if index is None:
+        return
     skip_sites, skip_ids = set(skip_sites), set(skip_ids)
     after = None
     while True:
@@ -290,92 +277,51 @@ def stored_documents(backend, index: str, skip_sites=(), skip_ids=()):
         after = hits[-1]["sort"]
 
 
-def crawl(backend, site, *, full=False, on_page=None, on_problem=None, on_total=None, on_document=None,
-          commit_every: int = 50, fetcher=None):
-    """Crawl ``site`` into the live index, incrementally unless ``full`` (crawl state stays local)."""
+def crawl(backend, site, *, on_document=None, **options):
+    """Crawl ``site`` into the live index; ``options`` as for ``crawl_site`` (incremental unless
+    ``full``). The crawl state stays local."""
     from ...crawl import CrawlState, crawl_site, state_path
 
     with writer_lock(backend, f"crawl {site.slug}") as lock:
         sink = OpenSearchSink(backend, index_for_writing(backend), on_document, lock)
-        state = CrawlState(state_path(backend.root, site.slug))
-        try:
-            report = crawl_site(site, sink, state, full=full, on_page=on_page, on_problem=on_problem,
-                                on_total=on_total, commit_every=commit_every, fetcher=fetcher)
+        with CrawlState(state_path(backend.root, site.slug)) as state:
+            report = crawl_site(site, sink, state, **options)
             sink.commit()
-        finally:
-            state.close()
         refresh(backend)
     return report
 
 
-def reindex(backend, sources=(), sites=(), **options) -> ReindexReport:
-    """A full rebuild into a new index, then an atomic alias switch (see ``indexer.writing.reindex``:
-    the same sources, sites and copying of every other document), holding the writer lock."""
+def reindex(backend, sources=(), sites=(), *, on_document=None, **options) -> ReindexReport:
+    """A full rebuild into a new index, then an atomic alias switch: ``indexer.writing.full_rebuild``
+    (``options``: on_problem, on_total, commit_every), holding the writer lock. The sink sends its
+    own bulk batches, so the sources and copy loops do not commit in steps."""
     with writer_lock(backend, "reindex") as lock:
-        return _reindex(backend, sources, sites, lock=lock, **options)
+        return full_rebuild(backend.root, partial(_new_index, backend, lock, on_document), sources, sites,
+                            commit_in_steps=False, **options)
 
 
-def _reindex(backend, sources=(), sites=(), *, lock=None, on_document=None, on_problem=None, on_total=None,
-             commit_every: int = 200) -> ReindexReport:
-    from ...sources import read_source
-
-    report = ReindexReport()
-    started = time.perf_counter()
-    fresh_sites: set[str] = set()
-    fresh_ids: set[str] = set()
-    new_states = []
+@contextmanager
+def _new_index(backend, lock, on_document, report: ReindexReport, after_switch):
+    """OpenSearch's part of a full rebuild: a new index (no refreshes while it fills), the live
+    index's documents to copy, then the finished index behind the alias. A failed build's index is
+    deleted, or left for the next rebuild to remove as an orphan."""
     live = live_index(backend)
     report.removed_orphans = remove_orphans(backend)
-    crawl_dir = Path(backend.root) / "crawl"
-    for leftover in crawl_dir.glob("*.rebuild*"):
-        leftover.unlink(missing_ok=True)
-
-    def problem(message) -> None:
-        report.problems.append(str(message))
-        if on_problem:
-            on_problem(str(message))
-
     name = new_index(backend, previous=live, building=True)
     sink = OpenSearchSink(backend, name, on_document, lock)
     try:
-        for source in sources:
-            for item in read_source(source):
-                if isinstance(item, SourceProblem):
-                    problem(item)
-                    continue
-                sink.update(item)
-                fresh_sites.add(item.site)
-                fresh_ids.add(item.id)
-                report.from_sources += 1
-        crawl_for_rebuild(backend.root, sites, sink, report, fresh_sites, new_states,
-                          on_problem=problem, on_total=on_total, commit_every=commit_every)
-        if live is not None:
-            for doc in stored_documents(backend, live, skip_sites=fresh_sites, skip_ids=fresh_ids):
-                sink.update(doc)
-                report.copied += 1
+        yield sink, partial(stored_documents, backend, live)
         sink.commit()
-        report.documents = sink.updated
         _finish_build(backend, name)
         switch_alias(backend, name, live)
     except BaseException:
         sink.cancel()
-        for tmp, _ in new_states:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(tmp) + suffix).unlink(missing_ok=True)
         try:
             with backend.conn.guarded("removing the abandoned index") as client:
                 client.indices.delete(index=name, ignore_unavailable=True)
         except StoreError:
             pass  # the next rebuild removes it (an orphan)
         raise
-    finally:
-        report.seconds = time.perf_counter() - started
-    for tmp, final in new_states:
-        for suffix in ("-wal", "-shm"):
-            Path(str(final) + suffix).unlink(missing_ok=True)
-        os.replace(tmp, final)
-        for suffix in ("-wal", "-shm"):
-            Path(str(tmp) + suffix).unlink(missing_ok=True)
+    after_switch()  # still holding the lock
     backend.forget_version()
     report.generation = name
-    return report

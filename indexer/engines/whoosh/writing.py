@@ -8,19 +8,19 @@ any error so nothing half-written is ever committed.
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from functools import partial
 
 from whoosh import index as whoosh_index
 
 from ...document import Document
-from ...errors import IndexMissing, StoreError
+from ...errors import IndexMissing
 from ...sources import SourceProblem
-from ...writing import PARALLEL_THRESHOLD, IndexReport, ReindexReport, crawl_for_rebuild, default_procs
+from ...writing import (PARALLEL_THRESHOLD, IndexReport, ReindexReport, Sink, default_procs, documents_only,
+                        full_rebuild, indexed_chars)
 from .schema import build_schema
 from .store import INDEX_NAME, IndexStore
 
@@ -63,19 +63,14 @@ def index_documents(
         ix = store.open_for_writing()
         writer = _open_writer(ix, procs or default_procs(), len(head))
         try:
-            for item in itertools.chain(head, items):
-                if isinstance(item, SourceProblem):
-                    report.problems.append(item)
-                    if on_problem:
-                        on_problem(item)
-                    continue
+            for item in documents_only(itertools.chain(head, items), report, on_problem):
                 if item.id in seen:
                     repeated[item.id] = item
                 else:
                     seen.add(item.id)
                     writer.update_document(**item.index_fields())
                 report.indexed += 1
-                report.chars += len(item.body) + len(item.title) + len(item.summary)
+                report.chars += indexed_chars(item)
                 if on_document:
                     on_document(item)
             writer.commit()
@@ -135,7 +130,7 @@ def delete_documents(store: IndexStore, ids: Iterable[str]) -> list[str]:
 
 # -- crawling and rebuilding --------------------------------------------------------------------
 
-class IndexSink:
+class IndexSink(Sink):
     """Where a crawl or a rebuild puts documents: one Whoosh writer, committed in steps.
 
     Each ``commit`` makes everything so far durable and opens a fresh writer, so a
@@ -143,12 +138,9 @@ class IndexSink:
     """
 
     def __init__(self, ix, on_document: Callable[[Document], None] | None = None):
+        super().__init__(on_document)
         self.ix = ix
-        self.on_document = on_document
         self.writer = None
-        self.updated = 0
-        self.deleted = 0
-        self.chars = 0
         self.pending_ids: set[str] = set()
 
     def _writer(self):
@@ -161,10 +153,7 @@ class IndexSink:
             self.commit()
         self._writer().update_document(**doc.index_fields())
         self.pending_ids.add(doc.id)
-        self.updated += 1
-        self.chars += len(doc.body) + len(doc.title) + len(doc.summary)
-        if self.on_document:
-            self.on_document(doc)
+        self.counted(doc)
 
     def delete(self, doc_id: str) -> None:
         if doc_id in self.pending_ids:  # delete_by_term, too, sees committed documents only
@@ -245,87 +234,31 @@ def stored_documents(store: IndexStore, skip_sites=(), skip_ids=()) -> Iterator[
     ix.close()
 
 
-def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, on_problem=None, on_total=None,
-            commit_every: int = 200) -> ReindexReport:
-    """A full rebuild into a new generation, then an atomic switch.
+def reindex(store: IndexStore, sources=(), sites=(), *, on_document=None, **options) -> ReindexReport:
+    """A full rebuild into a new generation, then an atomic switch: ``indexer.writing.full_rebuild``
+    (``options``: on_problem, on_total, commit_every).
 
-    ``sources`` (files/folders, read with ``read_source``) and ``sites`` (SiteConfigs, crawled in
-    full) provide fresh documents; every other document of the live index is copied over
-    (re-analyzed) unless its site was among the fresh ones. Without sources or sites this re-analyzes
-    the whole index, e.g. after an analyzer change. Crawl states of the re-crawled sites are
-    replaced only once the new generation is live.
+    Without sources or sites this re-analyzes the whole index, e.g. after an analyzer change.
     """
-    from ...sources import read_source
+    return full_rebuild(store.root, partial(_new_generation, store, on_document), sources, sites, **options)
 
-    report = ReindexReport()
-    started = time.perf_counter()
-    fresh_sites: set[str] = set()
-    fresh_ids: set[str] = set()
-    new_states = []
+
+@contextmanager
+def _new_generation(store: IndexStore, on_document, report: ReindexReport, after_switch):
+    """Whoosh's part of a full rebuild: ``rebuild`` (lock, new generation, switch) and the live
+    generation's stored documents to copy; reports the leftover generations it removed."""
     orphans = [p.name for p in store.orphans()] if store.root.exists() else []
-
-    def problem(message) -> None:
-        report.problems.append(str(message))
-        if on_problem:
-            on_problem(str(message))
-
-    def replace_states() -> None:
-        for tmp, final in new_states:
-            for suffix in ("-wal", "-shm"):
-                Path(str(final) + suffix).unlink(missing_ok=True)
-            os.replace(tmp, final)
-            for suffix in ("-wal", "-shm"):
-                Path(str(tmp) + suffix).unlink(missing_ok=True)
-
-    try:
-        with rebuild(store, "reindex", on_document, after_switch=replace_states) as sink:
-            report.removed_orphans = [n for n in orphans if not (store.root / n).exists()]
-            for leftover in (store.root / "crawl").glob("*.rebuild*"):
-                leftover.unlink(missing_ok=True)  # crawl state of a killed rebuild
-            pending = 0
-            for source in sources:
-                for item in read_source(source):
-                    if isinstance(item, SourceProblem):
-                        problem(item)
-                        continue
-                    sink.update(item)
-                    fresh_sites.add(item.site)
-                    fresh_ids.add(item.id)
-                    report.from_sources += 1
-                    pending += 1
-                    if pending >= commit_every:
-                        sink.commit()
-                        pending = 0
-            crawl_for_rebuild(store.root, sites, sink, report, fresh_sites, new_states,
-                              on_problem=problem, on_total=on_total, commit_every=commit_every)
-            for doc in stored_documents(store, skip_sites=fresh_sites, skip_ids=fresh_ids):
-                sink.update(doc)
-                report.copied += 1
-                pending += 1
-                if pending >= commit_every:
-                    sink.commit()
-                    pending = 0
-            report.documents = sink.updated
-    except BaseException:
-        for tmp, _ in new_states:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(tmp) + suffix).unlink(missing_ok=True)
-        raise
-    finally:
-        report.seconds = time.perf_counter() - started
+    with rebuild(store, "reindex", on_document, after_switch=after_switch) as sink:
+        report.removed_orphans = [n for n in orphans if not (store.root / n).exists()]
+        yield sink, partial(stored_documents, store)
     report.generation = store.generation() or ""
-    return report
 
 
-def crawl(store: IndexStore, site, *, full: bool = False, on_page=None, on_problem=None, on_total=None,
-          on_document=None, commit_every: int = 50, fetcher=None):
-    """Crawl ``site`` (a SiteConfig) into the live index, incrementally unless ``full``."""
+def crawl(store: IndexStore, site, *, on_document=None, **options):
+    """Crawl ``site`` (a SiteConfig) into the live index; ``options`` as for ``crawl_site``
+    (incremental unless ``full``)."""
     from ...crawl import CrawlState, crawl_site, state_path
 
-    with live_sink(store, f"crawl {site.slug}", on_document) as sink:
-        state = CrawlState(state_path(store.root, site.slug))
-        try:
-            return crawl_site(site, sink, state, full=full, on_page=on_page, on_problem=on_problem,
-                              on_total=on_total, commit_every=commit_every, fetcher=fetcher)
-        finally:
-            state.close()
+    with live_sink(store, f"crawl {site.slug}", on_document) as sink, \
+            CrawlState(state_path(store.root, site.slug)) as state:
+        return crawl_site(site, sink, state, **options)
