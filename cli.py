@@ -82,7 +82,7 @@ def _is_url(text: str) -> bool:
 
 SITES_OPTION = click.option(
     "--sites", "sites_file", envvar="TRACUU_SITES", type=click.Path(dir_okay=False),
-    help="Sites file (TOML; env TRACUU_SITES; default INDEX_DIR/sites.toml). See README, Crawling and reindexing.")
+    help="Sites file (TOML; env TRACUU_SITES; default INDEX_DIR/sites.toml). See docs/administrators.md, Crawling sites.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,7 +93,7 @@ SITES_OPTION = click.option(
                    "Used by search and serve.")
 @click.option("--backend", type=click.Choice(["whoosh", "opensearch"]), envvar="TRACUU_BACKEND", default="whoosh",
               show_default=True, help="Search engine (env TRACUU_BACKEND): the embedded Whoosh index in "
-                                      "--index-dir, or an OpenSearch cluster. See README, OpenSearch backend.")
+                                      "--index-dir, or an OpenSearch cluster. See docs/administrators.md, Running on OpenSearch.")
 @click.option("--opensearch-url", envvar="TRACUU_OPENSEARCH_URL", metavar="URL",
               help="OpenSearch cluster URL(s), comma-separated (env TRACUU_OPENSEARCH_URL).")
 @click.option("--opensearch-index", envvar="TRACUU_OPENSEARCH_INDEX", default="tracuu", show_default=True,

@@ -12,7 +12,7 @@ from indexer import BackendSettings, BackendUnavailable, open_backend
 
 DEFAULTS = {
     "INDEX_DIR": "index_data",
-    # The search engine (see README "OpenSearch backend"): "whoosh" (the index in INDEX_DIR) or
+    # The search engine (see docs/administrators.md, "Running on OpenSearch"): "whoosh" (the index in INDEX_DIR) or
     # "opensearch" (a cluster at OPENSEARCH_URL, one URL or several comma-separated, searching the
     # alias OPENSEARCH_INDEX). INDEX_DIR still holds the query log and crawl states.
     "BACKEND": "whoosh",
@@ -23,7 +23,7 @@ DEFAULTS = {
     "SITE_NAMES": {},  # slug -> display name, for result lines
     "SEARCH_TIME_LIMIT": 3.0,
     "SEARCH_CACHE_SIZE": 1024,  # results kept per worker for repeated searches (0: off), see indexer.search.cache
-    # The search page and the embedding contract (see README "Search page and embedding")
+    # The search page and the embedding contract (see docs/visitors-and-embedders.md)
     "SITE_LOGO": None,  # URL of the logo shown in the header
     "THEME_COLOR": "#0b5394",  # header, buttons, links
     "WEB_SITES": [],  # slugs the Web scope covers; empty: every indexed site
