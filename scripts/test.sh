@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS=test bash scripts/setup.sh
-# Browser tests (tests/test_browser_*.py): Debian's chromium, installed here when missing and we are
-# root, and axe-core from npm (tests/browser/package-lock.json). Without them those tests skip.
+# Browser tests (tests/browser/): Debian's chromium, installed here when missing and we are root,
+# and axe-core from npm (tests/browser/package-lock.json). Without them those tests skip.
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "test.sh: chromium could not be installed; browser tests will be skipped" >&2

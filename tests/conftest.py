@@ -1,289 +1,91 @@
-"""Shared fixtures for tracuu's test suite.
+"""The fixtures several test folders share, and the session's set-up.
 
-Everything here uses the real parts: Whoosh indexes on disk in tmp folders, the
-real pyvi segmenter (loaded once per test process), the Flask app factory.
-Indexes are built once per session where the tests only read them.
+Everything here uses the real parts: indexes on disk in tmp folders, the real pyvi segmenter
+(loaded once per test process), the Flask app factory, a real OpenSearch node for the
+``opensearch`` runs. Fixtures reach the tests only through conftest.py files (this one, and
+tests/<folder>/conftest.py for a folder's own); helpers/ holds plain constants and functions.
+
+Two corpora, each fixture name meaning one thing:
+
+- the sample corpus (fixtures/documents.jsonl: 12 documents of the sites sldtbxh and stttt)
+    corpus_dir            Whoosh index home, read-only (session)
+    corpus_whoosh         a WhooshBackend on corpus_dir (session)
+    corpus_app            the web app on corpus_dir, rate limit off (session)
+    corpus_client         a test client of corpus_app
+    corpus_backend        the same documents in this run's engine (each engine, module)
+    corpus_engine_app     the web app on corpus_backend (each engine, module)
+    corpus_engine_client  a test client of corpus_engine_app (each engine)
+- the web corpus (fixtures/web_corpus.jsonl: 21 documents of the sites sotuphap and sldtbxh)
+    web_index             Whoosh index home, read-only, for apps with other settings (session)
+    web_backend           the same documents in this run's engine (each engine, module)
+    web_app               the department's search box on web_backend (each engine, module)
+    web_client            a test client of web_app (each engine)
+
+"Each engine": the fixture depends on ``backend_name``, so a test using it runs once on Whoosh
+and once on OpenSearch (that run carries the ``opensearch`` marker; ``-m "not opensearch"``
+leaves it out). ``make_backend`` builds any other corpus the same way.
 """
 
 from __future__ import annotations
 
-import gzip
 import shutil
-import unicodedata
-from pathlib import Path
+import tempfile
+import uuid
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-DOCUMENTS_JSONL = FIXTURES / "documents.jsonl"
-NOTICES_CSV = FIXTURES / "notices.csv"
-MIXED_JSONL = FIXTURES / "mixed.jsonl"
-HTML_DIR = FIXTURES / "html"
-ARTICLE_TEMPLATE = FIXTURES / "html_templates" / "article.html.tmpl"
+from helpers.corpus import DEPT_SITE, DOCUMENTS_JSONL, index_source
+from helpers.engines import BACKENDS, app_config
+from helpers.opensearch_cluster import start_opensearch_cluster, stop_opensearch_cluster
+from helpers.webcorpus import DEPT, WEB_CORPUS, build_web_index, web_config
 
-# The department site and the second site of documents.jsonl.
-DEPT_SITE = "sldtbxh"
-OTHER_SITE = "stttt"
-# Articles about child protection ("bảo vệ trẻ em") in documents.jsonl, per site.
-CHILD_PROTECTION_DEPT = {"tin-001", "tin-002"}
-CHILD_PROTECTION_OTHER = {"tin-006"}
-
-# Pages generated from ARTICLE_TEMPLATE at test time.
-NFD_PAGE = {
-    "file": "quyet-dinh-viec-lam.html",
-    "charset": "utf-8",
-    "title": "Quyết định phê duyệt kế hoạch hỗ trợ việc làm cho người lao động",
-    "url": "https://sldtbxh.quangnam.gov.vn/tin-tuc/quyet-dinh-viec-lam",
-    "date": "15/03/2019",
-    "source": "Việc làm",
-    "paragraphs": [
-        "Ủy ban nhân dân tỉnh đã ban hành Quyết định số 1437/QĐ-UBND phê duyệt kế hoạch hỗ trợ việc làm "
-        "cho người lao động năm 2019 trên địa bàn tỉnh Quảng Nam.",
-        "Kế hoạch tập trung vào tư vấn, giới thiệu việc làm và đào tạo nghề cho thanh niên nông thôn, "
-        "người khuyết tật, lao động thuộc hộ nghèo và hộ cận nghèo.",
-        "Trung tâm Dịch vụ việc làm tỉnh sẽ tổ chức các phiên giao dịch việc làm định kỳ hằng tháng tại "
-        "thành phố Tam Kỳ và các huyện miền núi.",
-        "Sở Lao động – Thương binh và Xã hội được giao chủ trì, phối hợp với các sở, ngành liên quan theo "
-        "dõi, đôn đốc việc thực hiện kế hoạch.",
-    ],
-}
-CP1258_PAGE = {
-    "file": "bhxh-tu-nguyen.html",
-    "charset": "windows-1258",
-    "title": "Tuyên truyền chính sách bảo hiểm xã hội tự nguyện năm 2019",
-    "url": "https://sldtbxh.quangnam.gov.vn/tin-tuc/bhxh-tu-nguyen",
-    "date": "02/04/2019",
-    "source": "Bảo hiểm xã hội",
-    "paragraphs": [
-        "Sở Lao động – Thương binh và Xã hội phối hợp với Bảo hiểm xã hội tỉnh tuyên truyền chính sách "
-        "bảo hiểm xã hội tự nguyện cho người lao động tự do.",
-        "Người tham gia được Nhà nước hỗ trợ tiền đóng; mức hỗ trợ bằng 30% mức đóng theo chuẩn hộ nghèo "
-        "khu vực nông thôn đối với người thuộc hộ nghèo.",
-        "Hội nghị cũng giải đáp nhiều thắc mắc của người dân về thời gian đóng, mức hưởng lương hưu và chế "
-        "độ tử tuất khi tham gia bảo hiểm xã hội tự nguyện.",
-        "Dự kiến trong năm 2019 toàn tỉnh phát triển thêm 3.000 người tham gia bảo hiểm xã hội tự nguyện, "
-        "góp phần thực hiện mục tiêu an sinh xã hội.",
-    ],
-}
-UTF8_PAGE = {
-    "file": "hoi-nghi-bao-ve-tre-em.html",
-    "title": "Hội nghị triển khai Chương trình Bảo vệ trẻ em và Bình đẳng giới năm 2019",
-    "url": "https://sldtbxh.quangnam.gov.vn/tin-tuc/hoi-nghi-bao-ve-tre-em-2019",
-}
-
-# Text of the page chrome in ARTICLE_TEMPLATE: none of it may end up in an article body.
-CHROME_TEXTS = [
-    "Select the search type",  # search box
-    "Trang chủ",  # menu
-    "Giới thiệu chung về cơ cấu tổ chức",  # menu
-    "Thủ tục hành chính công trực tuyến",  # menu
-    "Văn bản mới",  # sidebar heading
-    "Quy định quản lý đầu tư ứng dụng công nghệ thông tin",  # legal-notice sidebar
-    "Quy định trách nhiệm công khai xin lỗi",  # legal-notice sidebar
-    "Nguồn tin",
-    "Người đăng",
-    "Lượt xem",
-    "Trở về",
-    "Các tin mới hơn",
-    "Các tin cũ hơn",
-    "Quảng Nam tổ chức Lễ phát động Tháng hành động",  # a newer-news title
-    "phòng ngừa lao động trẻ em cho cha mẹ",  # a newer-news title
-    "Tặng quà cho trẻ em có hoàn cảnh khó khăn",  # an older-news title
-    "Trao dụng cụ học tập và học bổng",  # an older-news title
-    "Cơ quan chủ quản",  # footer
-    "Ghi rõ nguồn khi phát hành lại",  # footer
-]
-
-_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_HYPOTHESIS_HOME: list[str] = []
 
 
-def encode_cp1258(text: str) -> bytes:
-    """Encode Vietnamese text as windows-1258 the way Vietnamese Windows does.
+# -- the session ----------------------------------------------------------------------------------
 
-    cp1258 has the vowels with hats and horns (â, ê, ô, ơ, ư, ă, đ) but not most
-    toned letters: those become the base letter followed by a combining tone mark.
-    Decoded, such text is *not* NFC until normalized.
-    """
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_MARKS))
-            tones = "".join(c for c in parts if c in _TONE_MARKS)
-            out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Hypothesis (test_fuzz, test_api_openapi): one profile for the suite, the quick one CI runs
+    or the full one (TRACUU_FULL=1, bench/reliability.sh); no example database, and its storage
+    (caches) in a tmp folder, so a test run writes nothing into the work tree."""
+    from hypothesis import HealthCheck, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
 
+    from helpers.reliability import FULL
 
-def render_article(spec: dict, charset: str | None = None, paragraphs: list[str] | None = None) -> str:
-    """An article page in the department CMS's style, from ARTICLE_TEMPLATE."""
-    template = ARTICLE_TEMPLATE.read_text(encoding="utf-8")
-    body = "\n".join(f"            <p>{p}</p>" for p in (paragraphs if paragraphs is not None else spec["paragraphs"]))
-    return (template.replace("__CHARSET__", charset or spec.get("charset", "utf-8"))
-            .replace("__TITLE__", spec["title"])
-            .replace("__URL__", spec["url"])
-            .replace("__PARAGRAPHS__", body)
-            .replace("__SOURCE__", spec.get("source", "Tổng hợp"))
-            .replace("__DATE__", spec.get("date", "01/01/2019")))
+    home = tempfile.mkdtemp(prefix="tracuu-hypothesis-")
+    _HYPOTHESIS_HOME.append(home)
+    set_hypothesis_home_dir(home)
+    quiet = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+    settings.register_profile("tracuu-quick", max_examples=60, deadline=None, database=None,
+                              suppress_health_check=quiet)
+    settings.register_profile("tracuu-full", max_examples=1500, deadline=None, database=None,
+                              suppress_health_check=quiet)
+    settings.load_profile("tracuu-full" if FULL else "tracuu-quick")
 
 
-def index_source(index_dir, *sources, site=None, kind=None):
-    """Index sources into ``index_dir`` through the public indexer API; returns the report."""
-    from indexer import IndexStore, index_documents, read_source
-
-    def items():
-        for source in sources:
-            yield from read_source(source, site=site, kind=kind)
-
-    return index_documents(IndexStore(index_dir), items())
+def pytest_unconfigure(config):
+    while _HYPOTHESIS_HOME:
+        shutil.rmtree(_HYPOTHESIS_HOME.pop(), ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def html_pages(tmp_path_factory) -> Path:
-    """A folder of three article pages: UTF-8, NFD-normalized UTF-8, and windows-1258."""
-    folder = tmp_path_factory.mktemp("html_pages")
-    shutil.copy(HTML_DIR / UTF8_PAGE["file"], folder / UTF8_PAGE["file"])
-    nfd_html = unicodedata.normalize("NFD", render_article(NFD_PAGE))
-    (folder / NFD_PAGE["file"]).write_bytes(nfd_html.encode("utf-8"))
-    cp_html = render_article(CP1258_PAGE)
-    assert '<meta charset="windows-1258">' in cp_html
-    (folder / CP1258_PAGE["file"]).write_bytes(encode_cp1258(cp_html))
-    return folder
-
-
-@pytest.fixture(scope="session")
-def documents_gz(tmp_path_factory) -> Path:
-    """documents.jsonl compressed, as exports often arrive."""
-    path = tmp_path_factory.mktemp("gz") / "export.jsonl.gz"
-    with gzip.open(path, "wb") as out:
-        out.write(DOCUMENTS_JSONL.read_bytes())
-    return path
-
-
-@pytest.fixture(scope="session")
-def corpus_dir(tmp_path_factory) -> Path:
-    """An index home with documents.jsonl indexed; read-only for the tests that use it."""
-    root = tmp_path_factory.mktemp("corpus_index")
-    report = index_source(root, DOCUMENTS_JSONL)
-    assert report.indexed == 12 and not report.problems
-    return root
-
-
-@pytest.fixture(scope="session")
-def corpus_service(corpus_dir):
-    from indexer import IndexStore, WhooshBackend
-
-    return WhooshBackend(IndexStore(corpus_dir), default_site=DEPT_SITE)
-
-
-@pytest.fixture(scope="session")
-def search(corpus_service):
-    """search(q, **request_fields) -> SearchResult on the shared corpus."""
-    from indexer import SearchRequest
-
-    def run(q, **kwargs):
-        return corpus_service.search(SearchRequest(q=q, **kwargs))
-
-    return run
-
-
-@pytest.fixture(scope="session")
-def app(corpus_dir):
-    from webapp import create_app
-
-    # RATE_LIMIT "": the whole session shares this app and one client address (see test_security).
-    app = create_app({"INDEX_DIR": str(corpus_dir), "DEFAULT_SITE": DEPT_SITE, "TESTING": True, "RATE_LIMIT": ""})
-    return app
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
+def pytest_collection_modifyitems(items):
+    """Tests that use the opensearch_url fixture carry the ``opensearch`` marker (-m 'not opensearch')."""
+    for item in items:
+        if "opensearch_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.opensearch)
 
 
 def pytest_terminal_summary(terminalreporter):
     """The reliability suite's figures (requests, kills, fuzz cases, payloads), when it ran."""
-    import sys
+    from helpers.reliability import report_lines
 
-    reliability = sys.modules.get("reliability")
-    for line in (reliability.report_lines() if reliability else []):
+    for line in report_lines():
         terminalreporter.write_line(line)
 
 
-# --- OpenSearch (issue 8): a real local cluster started by scripts/opensearch-cluster.sh ----------
-
-OPENSEARCH_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "opensearch-cluster.sh"
-OPENSEARCH_LAUNCHER_JAR = OPENSEARCH_SCRIPT.parent.parent / "opensearch" / "launcher" / "target" / "tracuu-opensearch-launcher.jar"
-
-
-def opensearch_unavailable(reason: str):
-    """Skip when no OpenSearch can be had here; under CI=true fail instead, since CI must run that part."""
-    import os
-
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"OpenSearch is required under CI=true: {reason}", pytrace=False)
-    pytest.skip(f"OpenSearch unavailable: {reason}")
-
-
-def free_ports(count: int) -> int:
-    """The first of ``count`` consecutive loopback ports that are free now (for a cluster's HTTP or transport)."""
-    import random
-    import socket
-
-    for _ in range(200):
-        base = random.randint(20000, 45000)
-        try:
-            sockets = []
-            for port in range(base, base + count):
-                s = socket.socket()
-                sockets.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no free loopback ports found")
-
-
-def start_opensearch_cluster(directory: Path, nodes: int = 1, heap: str = "512m", timeout: int = 300) -> str:
-    """Start (or restart the missing nodes of) a local cluster in ``directory``; returns its URL.
-
-    Skips (fails under CI=true) when Java, or Maven for the first launcher build, is missing, or
-    when the script cannot start the cluster. The ports are chosen here unless ``directory``
-    already holds a cluster (a restart keeps its ports).
-    """
-    import shutil as _shutil
-    import subprocess
-
-    if not _shutil.which("java"):
-        opensearch_unavailable("java is not installed (OpenSearch 2.19 needs Java 17)")
-    if not OPENSEARCH_LAUNCHER_JAR.exists() and not _shutil.which("mvn"):
-        opensearch_unavailable("the launcher is not built and mvn is not installed (scripts/opensearch-cluster.sh build)")
-    args = [str(OPENSEARCH_SCRIPT), "start", "--dir", str(directory), "--timeout", str(timeout)]
-    if not (directory / "cluster.env").exists():
-        args += ["--nodes", str(nodes), "--heap", heap,
-                 "--http-port", str(free_ports(nodes)), "--transport-port", str(free_ports(nodes))]
-    try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout + 900)
-    except subprocess.TimeoutExpired:
-        stop_opensearch_cluster(directory)
-        opensearch_unavailable(f"scripts/opensearch-cluster.sh start did not return ({directory})")
-    if done.returncode != 0:
-        stop_opensearch_cluster(directory)
-        opensearch_unavailable(f"scripts/opensearch-cluster.sh start failed:\n{done.stderr[-3000:]}")
-    return done.stdout.strip().splitlines()[-1]
-
-
-def stop_opensearch_cluster(directory: Path) -> None:
-    """SIGTERM every node of the cluster in ``directory`` (SIGKILL after 60 s)."""
-    import subprocess
-
-    subprocess.run([str(OPENSEARCH_SCRIPT), "stop", "--dir", str(directory)],
-                   capture_output=True, text=True, timeout=180, check=False)
-
+# -- engines: one suite, two engines ----------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def opensearch_url(tmp_path_factory):
@@ -307,8 +109,121 @@ def opensearch_url(tmp_path_factory):
         stop_opensearch_cluster(directory)
 
 
-def pytest_collection_modifyitems(items):
-    """Tests that use the opensearch_url fixture carry the ``opensearch`` marker (-m 'not opensearch')."""
-    for item in items:
-        if "opensearch_url" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.opensearch)
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend_name(request) -> str:
+    """"whoosh" or "opensearch": a test using this (or a fixture built on it) runs once per engine."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def make_backend(backend_name, request):
+    """``make(home, items=(), **settings) -> backend``: a new index in this run's engine holding
+    ``items`` (Documents or source items), searched with ``settings`` (BackendSettings fields:
+    default_site, cache_size ...), through ``indexer.open_backend``. ``helpers.engines.app_config``
+    gives the web app's config keys for the same index. The OpenSearch runs use the session node
+    (``opensearch_url``), each index in an alias of its own, deleted at the end of the session."""
+    from indexer import BackendSettings, open_backend
+
+    url = request.getfixturevalue("opensearch_url") if backend_name == "opensearch" else None
+    made = []
+
+    def make(home, items=(), **settings):
+        extra = {}
+        if url:
+            extra = {"opensearch_url": url, "opensearch_index": f"tracuu-test-{uuid.uuid4().hex[:10]}"}
+        backend = open_backend(BackendSettings(backend=backend_name, index_dir=str(home), **extra, **settings))
+        items = list(items)
+        if items:
+            report = backend.index_documents(items)
+            assert report.indexed == sum(1 for i in items if hasattr(i, "id"))
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        if backend.name == "opensearch":
+            client = backend.conn.client
+            client.indices.delete(index=f"{backend.alias}-*", ignore_unavailable=True, allow_no_indices=True)
+
+
+# -- the sample corpus (fixtures/documents.jsonl) ---------------------------------------------------
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory):
+    """A Whoosh index home with documents.jsonl indexed; read-only for the tests that use it."""
+    root = tmp_path_factory.mktemp("corpus_index")
+    report = index_source(root, DOCUMENTS_JSONL)
+    assert report.indexed == 12 and not report.problems
+    return root
+
+
+@pytest.fixture(scope="session")
+def corpus_whoosh(corpus_dir):
+    """A WhooshBackend on ``corpus_dir``, the department site as its default site."""
+    from indexer import IndexStore, WhooshBackend
+
+    return WhooshBackend(IndexStore(corpus_dir), default_site=DEPT_SITE)
+
+
+@pytest.fixture(scope="session")
+def corpus_app(corpus_dir):
+    """The web app on ``corpus_dir`` (Whoosh), the department site as its default site."""
+    from webapp import create_app
+
+    # RATE_LIMIT "": the whole session shares this app and one client address (see test_security).
+    return create_app({"INDEX_DIR": str(corpus_dir), "DEFAULT_SITE": DEPT_SITE, "TESTING": True, "RATE_LIMIT": ""})
+
+
+@pytest.fixture()
+def corpus_client(corpus_app):
+    return corpus_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def corpus_backend(make_backend, tmp_path_factory):
+    """documents.jsonl in this run's engine, the department site as its default site."""
+    from indexer import read_source
+
+    return make_backend(tmp_path_factory.mktemp("corpus"), read_source(str(DOCUMENTS_JSONL)), default_site=DEPT_SITE)
+
+
+@pytest.fixture(scope="module")
+def corpus_engine_app(corpus_backend):
+    """The web app on ``corpus_backend`` (this run's engine), configured like ``corpus_app``."""
+    from webapp import create_app
+
+    return create_app(app_config(corpus_backend, DEFAULT_SITE=DEPT_SITE, TESTING=True, RATE_LIMIT=""))
+
+
+@pytest.fixture()
+def corpus_engine_client(corpus_engine_app):
+    return corpus_engine_app.test_client()
+
+
+# -- the web corpus (fixtures/web_corpus.jsonl) ------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory):
+    """A Whoosh index home with the web corpus indexed; read-only (apps with other settings use it)."""
+    return build_web_index(tmp_path_factory.mktemp("web_index"))
+
+
+@pytest.fixture(scope="module")
+def web_backend(make_backend, tmp_path_factory):
+    """The web corpus (two sites, 21 documents) in this run's engine, the department as default site."""
+    from indexer import read_source
+
+    return make_backend(tmp_path_factory.mktemp("web"), read_source(str(WEB_CORPUS)), default_site=DEPT)
+
+
+@pytest.fixture(scope="module")
+def web_app(web_backend):
+    """The department's search box (``helpers.webcorpus.web_config``) on ``web_backend``."""
+    from webapp import create_app
+
+    return create_app(web_config(web_backend.settings.index_dir, **app_config(web_backend)))
+
+
+@pytest.fixture()
+def web_client(web_app):
+    return web_app.test_client()

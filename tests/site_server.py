@@ -4,6 +4,9 @@
 free; we add an ETag from the file's bytes, ``__BASE__`` substitution in
 robots.txt and sitemap.xml, answers forced per path (410, 500, redirects), and a
 log of every path requested.
+
+A plain helper like those in tests/helpers/, kept here because bench/crawl_bench.py imports it
+from this path too (``import site_server`` with tests/ on sys.path).
 """
 
 from __future__ import annotations

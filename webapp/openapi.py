@@ -1,6 +1,6 @@
 """The OpenAPI 3 document of the embedding contract, served at /api/openapi.json.
 
-Written by hand next to the code it describes; tests/test_api_openapi.py
+Written by hand next to the code it describes; tests/web/test_api_openapi.py
 checks the live app against it with schemathesis, so the two cannot drift.
 """
 

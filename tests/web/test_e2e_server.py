@@ -1,0 +1,87 @@
+"""End to end: `python -m cli serve` (gunicorn) as a subprocess, queried over HTTP."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from helpers.corpus import DEPT_SITE
+from helpers.processes import PROJECT_ROOT, STARTUP_LIMIT, free_port, stop_process
+
+REQUEST_TIMEOUT = 30
+
+
+@pytest.fixture(scope="module")
+def server(corpus_dir, tmp_path_factory):
+    """The real server on a free loopback port; always terminated."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    env = dict(os.environ)
+    env.pop("TRACUU_INDEX_DIR", None)
+    env.pop("TRACUU_DEFAULT_SITE", None)
+    command = [sys.executable, "-m", "cli", "--index-dir", str(corpus_dir), "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", "1", "--default-site", DEPT_SITE]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+
+    def log_tail():
+        return log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+
+    try:
+        deadline = time.monotonic() + STARTUP_LIMIT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"server exited with {proc.returncode} before answering:\n{log_tail()}")
+            try:
+                if requests.get(base + "/", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"server did not answer within {STARTUP_LIMIT} s:\n{log_tail()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        stop_process(proc)
+
+
+def test_home_page_over_http(server):
+    response = requests.get(server + "/", timeout=REQUEST_TIMEOUT)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert 'name="scope"' in response.text and 'lang="vi"' in response.text
+
+
+@pytest.mark.parametrize("q", ["bảo vệ trẻ em", "bao ve tre em"])
+def test_search_page_over_http(server, q):
+    response = requests.get(server + "/", params={"q": q, "scope": "web"}, timeout=REQUEST_TIMEOUT)
+    assert response.status_code == 200
+    text = response.text
+    assert "<mark>trẻ</mark> <mark>em</mark>" in text
+    assert "<mark>Bảo</mark> <mark>vệ</mark> <mark>trẻ</mark> <mark>em</mark>" in text  # a title, as written
+    assert "Hội nghị triển khai Chương trình" in text
+
+
+@pytest.mark.parametrize("q", ["bảo vệ trẻ em", "bao ve tre em"])
+def test_api_over_http(server, q):
+    response = requests.get(server + "/api/search", params={"q": q, "scope": "web"}, timeout=REQUEST_TIMEOUT)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    data = response.json()
+    assert {"query", "total", "page", "per_page", "results"} <= set(data)
+    assert data["query"] == q
+    assert {"tin-001", "tin-002", "tin-006"} <= {r["id"] for r in data["results"]}
+    snippets = {r["id"]: r["snippet"] for r in data["results"]}
+    assert "<mark>bảo</mark> <mark>vệ</mark> <mark>trẻ</mark> <mark>em</mark>" in snippets["tin-006"]
+
+
+def test_api_bad_request_over_http(server):
+    response = requests.get(server + "/api/search", params={"q": "trẻ em", "page": "abc"}, timeout=REQUEST_TIMEOUT)
+    assert response.status_code == 400
+    assert set(response.json()) == {"error"}

@@ -1,0 +1,100 @@
+"""The query log and `tracuu report`: what visitors look for and cannot find, without personal data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from helpers.corpus import DEPT_SITE
+from indexer.querylog import FILE, QueryLog, normalize_query, parse_since
+
+
+@pytest.fixture()
+def home(corpus_dir, tmp_path):
+    target = tmp_path / "home"
+    shutil.copytree(corpus_dir, target)
+    (target / FILE).unlink(missing_ok=True)
+    return target
+
+
+@pytest.fixture()
+def logging_client(home):
+    """A test client of an app on ``home`` (a copy of ``corpus_dir``) that logs the queries there."""
+    from webapp import create_app
+
+    app = create_app({"INDEX_DIR": str(home), "DEFAULT_SITE": DEPT_SITE, "TESTING": True, "RATE_LIMIT": ""})
+    return app.test_client()
+
+
+def report(home, *args):
+    from cli import main
+
+    result = CliRunner().invoke(main, ["--index-dir", str(home), "report", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_searches_zero_results_and_unclicked_queries(logging_client, home):
+    for _ in range(3):
+        assert logging_client.get("/api/search", query_string={"q": "Bảo vệ trẻ em", "scope": "web"}).status_code == 200
+    assert logging_client.get("/api/search", query_string={"q": "bảo vệ  trẻ em", "scope": "web", "page": 2}).status_code == 200
+    assert logging_client.get("/", query_string={"q": "trợ cấp thất nghiệp"}).status_code == 200
+    assert logging_client.get("/api/search", query_string={"q": "xyzzy không có gì", "scope": "web"}).status_code == 200
+    first = logging_client.get("/api/search", query_string={"q": "bảo vệ trẻ em", "scope": "web"}).get_json()["results"][0]
+    response = logging_client.get("/api/click", query_string={"q": "Bảo vệ trẻ em", "id": first["id"]})
+    assert response.status_code == 204 and response.headers["Cache-Control"] == "no-store"
+
+    data = report(home)
+    top = {row["q"]: row for row in data["top"]}
+    assert top["bảo vệ trẻ em"]["searches"] == 4  # one spelling; page 2 not counted again
+    assert top["bảo vệ trẻ em"]["clicks"] == 1 and top["bảo vệ trẻ em"]["results"] > 0
+    assert data["zero_results"] == [{"q": "xyzzy không có gì", "searches": 1}]
+    assert {"q": "trợ cấp thất nghiệp", "searches": 1} in data["not_clicked"]
+    assert "bảo vệ trẻ em" not in {row["q"] for row in data["not_clicked"]}
+
+
+def test_nothing_personal_is_kept(logging_client, home):
+    logging_client.get("/api/search", query_string={"q": "hồ sơ của nguyen.van.a@gmail.com 0905 123 456 cccd 049201001234"},
+               headers={"X-Forwarded-For": "203.0.113.9", "Cookie": "session=abc", "User-Agent": "Secret/1.0"})
+    dump = "\n".join(sqlite3.connect(home / FILE).iterdump())
+    for secret in ("gmail", "0905", "049201001234", "203.0.113.9", "abc", "Secret", ":"):  # ":" - no time of day
+        assert secret not in dump.split("INSERT INTO", 1)[-1], secret
+    assert "hồ sơ của [email] [số] cccd [số]" in dump
+
+
+def test_bad_click_and_report_input_never_fail(logging_client, home):
+    assert logging_client.get("/api/click").status_code == 204
+    assert logging_client.get("/api/click", query_string={"q": "x" * 5000, "id": "\x00"}).status_code == 204
+    from cli import main
+
+    result = CliRunner().invoke(main, ["--index-dir", str(home), "report", "--since", "last tuesday"])
+    assert result.exit_code == 1 and result.stderr.startswith("Error: --since")
+    assert report(home)["searches"] == 0  # no log yet is an empty report, not an error
+
+
+def test_log_can_be_turned_off(home):
+    from webapp import create_app
+
+    app = create_app({"INDEX_DIR": str(home), "TESTING": True, "QUERY_LOG": False, "RATE_LIMIT": ""})
+    app.test_client().get("/api/search", query_string={"q": "trẻ em", "scope": "web"})
+    assert not (home / FILE).exists()
+
+
+def test_query_normalization_and_since():
+    assert normalize_query("  Bảo  VỆ trẻ em ") == "bảo vệ trẻ em"
+    assert normalize_query("38/2019/NĐ-CP") == "38/2019/nđ-cp"  # document numbers are not phone numbers
+    assert parse_since("7d", today=date(2026, 11, 28)) == date(2026, 11, 21)
+    assert parse_since("2w", today=date(2026, 11, 28)) == date(2026, 11, 14)
+    assert parse_since("2026-11-01") == date(2026, 11, 1)
+
+
+def test_a_read_only_log_never_breaks_search(tmp_path):
+    log = QueryLog(tmp_path / "missing" / "deeper")
+    (tmp_path / "missing").write_text("a file where a folder should be")
+    log.record_search("trẻ em", 3)  # logged as a warning, then disabled
+    assert log.broken
