@@ -44,9 +44,10 @@ def click():
 
 
 def init_app(app: Flask) -> None:
+    # The click endpoint stays with the log off (it then records nothing): pages link to it.
+    app.register_blueprint(clicks, url_prefix="/api")
     if not app.config.get("QUERY_LOG", True):
         return
     querylog = QueryLog(app.config["INDEX_DIR"])
     app.extensions["tracuu.querylog"] = querylog
     app.extensions["tracuu.search"] = LoggedSearch(app.extensions["tracuu.search"], querylog)
-    app.register_blueprint(clicks, url_prefix="/api")

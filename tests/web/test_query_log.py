@@ -81,7 +81,12 @@ def test_log_can_be_turned_off(home):
     from webapp import create_app
 
     app = create_app({"INDEX_DIR": str(home), "TESTING": True, "QUERY_LOG": False, "RATE_LIMIT": ""})
-    app.test_client().get("/api/search", query_string={"q": "trẻ em", "scope": "web"})
+    client = app.test_client()
+    assert client.get("/api/search", query_string={"q": "trẻ em", "scope": "web"}).status_code == 200
+    # The pages link their result clicks to /api/click: it still answers, and records nothing.
+    assert client.get("/", query_string={"q": "trẻ em"}).status_code == 200
+    assert client.get("/embed", query_string={"q": "trẻ em"}).status_code == 200
+    assert client.get("/api/click", query_string={"q": "trẻ em", "id": "x"}).status_code == 204
     assert not (home / FILE).exists()
 
 
