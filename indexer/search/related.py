@@ -8,6 +8,8 @@ both share: the limits and the shape of one related document.
 
 from __future__ import annotations
 
+from ..document import link_url
+
 TEXT_CHARS = 3000  # the opening of the text carries its subject; the rest costs analysis time
 KEY_TERMS = 12
 MAX_RELATED = 20
@@ -19,7 +21,7 @@ def related_item(fields: dict, score) -> dict:
     return {
         "id": fields["id"],
         "title": fields.get("title", ""),
-        "url": fields.get("url", ""),
+        "url": link_url(fields.get("url", "")),
         "site": fields.get("site", ""),
         "kind": fields.get("kind", ""),
         "published": published.date().isoformat() if published else None,

@@ -208,6 +208,22 @@ def test_related_api(service):
     assert search["expansions"] == [{"term": "UBND", "expansions": ["ủy ban nhân dân"]}]
 
 
+def test_related_documents_never_give_a_script_link(make_backend, tmp_path):
+    from webapp import create_app
+
+    docs = [Document(id="a", site="s", title="Hội nghị bảo vệ trẻ em", url="https://s.gov.vn/a",
+                     body="Tập huấn phòng chống đuối nước cho trẻ em vùng lũ."),
+            Document(id="b", site="s", title="Bảo vệ trẻ em mùa lũ", url="javascript:alert(1)",
+                     body="Phòng chống đuối nước cho trẻ em."),
+            Document(id="c", site="s", title="Quyết định phê duyệt quy hoạch giao thông", body="Đường tỉnh 609."),
+            Document(id="d", site="s", title="Thông báo tuyển dụng viên chức", body="Hồ sơ dự tuyển.")]
+    backend = make_backend(tmp_path, docs, cache_size=0)
+    related = backend.related("a")
+    assert [r["id"] for r in related] == ["b"] and related[0]["url"] == ""
+    client = create_app(app_config(backend, TESTING=True, RATE_LIMIT="")).test_client()
+    assert client.get("/api/related/a").get_json()["related"][0]["url"] == ""
+
+
 def test_admins_synonyms_file_in_the_app_config(service, tmp_path):
     from webapp import create_app
 
