@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -28,3 +29,29 @@ def stop_process(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=20)
+
+
+class ServerDidNotStart(RuntimeError):
+    """The served app exited or did not answer in time; the message ends with its log."""
+
+
+def wait_until_serving(proc: subprocess.Popen, base: str, log_path: Path, limit: float = STARTUP_LIMIT) -> None:
+    """Poll ``base + "/"`` until it answers 200; ServerDidNotStart if ``proc`` exits first or
+    ``limit`` seconds pass."""
+    import requests
+
+    def log_tail() -> str:
+        return log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+
+    deadline = time.monotonic() + limit
+    while True:
+        if proc.poll() is not None:
+            raise ServerDidNotStart(f"server exited with {proc.returncode} before answering:\n{log_tail()}")
+        try:
+            if requests.get(base + "/", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise ServerDidNotStart(f"server did not answer within {limit} s:\n{log_tail()}")
+        time.sleep(0.2)

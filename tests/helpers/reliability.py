@@ -22,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-from .processes import PROJECT_ROOT, free_port
+from .processes import PROJECT_ROOT, free_port, wait_until_serving
 
 FULL = os.environ.get("TRACUU_FULL", "") not in ("", "0")
 STARTUP_LIMIT = 90  # seconds for `served`; an upper bound only (pyvi loads in ~1-2 s)
@@ -103,18 +103,7 @@ def served(index_dir, log_path: Path, workers: int = 2, threads: int = 4, **env)
                             "--threads", threads, env=clean_env(**env), log=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_LIMIT
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                if requests.get(base + "/", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not answer:\n{log_path.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+        wait_until_serving(proc, base, log_path, limit=STARTUP_LIMIT)
         yield base
     finally:
         stop(proc)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
 from helpers.corpus import DEPT_SITE
-from helpers.processes import PROJECT_ROOT, STARTUP_LIMIT, free_port, stop_process
+from helpers.processes import PROJECT_ROOT, ServerDidNotStart, free_port, stop_process, wait_until_serving
 
 REQUEST_TIMEOUT = 30
 
@@ -29,23 +28,11 @@ def server(corpus_dir, tmp_path_factory):
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
-
-    def log_tail():
-        return log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-
     try:
-        deadline = time.monotonic() + STARTUP_LIMIT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited with {proc.returncode} before answering:\n{log_tail()}")
-            try:
-                if requests.get(base + "/", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server did not answer within {STARTUP_LIMIT} s:\n{log_tail()}")
-            time.sleep(0.2)
+        try:
+            wait_until_serving(proc, base, log_path)
+        except ServerDidNotStart as exc:
+            pytest.fail(str(exc))
         yield base
     finally:
         stop_process(proc)
