@@ -15,12 +15,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-
-import requests
 
 from .processes import PROJECT_ROOT, free_port, wait_until_serving
 
