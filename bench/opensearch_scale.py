@@ -32,8 +32,6 @@ not the capacity a cluster of real machines adds. Absolute times hold only for t
 from __future__ import annotations
 
 import argparse
-import gzip
-import itertools
 import json
 import math
 import random

@@ -589,7 +589,6 @@ def main(argv=None):
         # -- HTTP
         if "http" not in skip:
             paths = [search_path(q) for q in queries]
-            visitor_paths = [search_path(q) for q in visitor]
             lat_paths = [search_path(q) for q in lat_queries]
             repeat_paths = [search_path(q) for q in repeat_visitor]
             log(f"HTTP: tracuu serve, {args.workers} workers, cache off ...")
