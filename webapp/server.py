@@ -29,9 +29,9 @@ def warm_up(app=None) -> None:
     """Load, before forking, what every worker needs, so workers share it (copy-on-write) and no
     request pays for it: pyvi's model, and what the backend prepares itself (the index vocabulary
     behind autocomplete and "did you mean": seconds on a large index, built per process otherwise)."""
-    from indexer.analysis import word_analyzer
+    from indexer.analysis import load_segmenter
 
-    list(word_analyzer()("khởi động"))
+    load_segmenter()
     if app is None:
         return
     app.extensions["tracuu.search"].warm_up()

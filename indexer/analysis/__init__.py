@@ -27,6 +27,7 @@ __all__ = [
     "fold",
     "folded_analyzer",
     "has_diacritics",
+    "load_segmenter",
     "normalize_text",
     "word_analyzer",
 ]
@@ -89,3 +90,9 @@ def word_analyzer():
 
 def folded_analyzer():
     return SyllableTokenizer() | LowercaseFilter() | FoldFilter()
+
+
+def load_segmenter() -> None:
+    """Load pyvi's model now (~1 s, 100+ MB), before forking workers, so they share it
+    (copy-on-write) instead of each loading its own."""
+    list(word_analyzer()("khởi động"))

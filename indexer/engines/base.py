@@ -101,10 +101,11 @@ class Backend(Protocol):
         voc = self.vocabulary()
         return complete(voc, q, limit=limit, site=site) if voc is not None else []
 
-    def vocabulary(self, wait: bool | None = None) -> Vocabulary | None:
+    def vocabulary(self, wait: bool | None = None, version: str | None = None) -> Vocabulary | None:
         """The live index's vocabulary (did-you-mean, autocomplete); None while a large index's is
-        built in the background. No index: the engine's own error (IndexMissing ...)."""
-        version = self.index_version()
+        built in the background. No index: the engine's own error (IndexMissing ...).
+        ``version``: the ``index_version()`` the caller has just read, not asked again."""
+        version = version or self.index_version()
         if version in pipeline.NO_VERSION:
             self.doc_count()  # raises the clear error
             return None

@@ -34,7 +34,7 @@ def search(engine, request: SearchRequest) -> SearchResult:
     # not cost the time limit again on every repeat.
     result = engine.cache.get_or_compute(version, request_key(request), lambda: answer(engine, request))
     # Outside the cache: cheap, and ready only once a large index's vocabulary is built.
-    vocabulary = engine.vocabulary()
+    vocabulary = engine.vocabulary(version=version)
     result.suggestion = suggest.did_you_mean(vocabulary, request.q) if vocabulary is not None else None
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result

@@ -208,9 +208,9 @@ def _sources(docs, procs: int):
         return
     import multiprocessing
 
-    from ...analysis import word_analyzer
+    from ...analysis import load_segmenter
 
-    list(word_analyzer()("khởi động"))  # pyvi loaded before forking: the workers share it
+    load_segmenter()
     with multiprocessing.get_context("fork").Pool(procs) as pool:
         batch = []
         for doc in itertools.chain(head, docs):

@@ -24,15 +24,15 @@ from ...writing import (PARALLEL_THRESHOLD, IndexReport, ReindexReport, Sink, de
 from .schema import build_schema
 from .store import INDEX_NAME, IndexStore
 
+
 def _open_writer(ix, procs: int, expected_docs: int):
     """A single-process writer for small batches; Whoosh's multiprocess writer for big ones,
     keeping its per-process segments (merging them would be single-core work)."""
     if procs > 1 and expected_docs >= PARALLEL_THRESHOLD:
-        # The sub-writers are forked from this process: load pyvi's model here first so they
-        # share it (copy-on-write) instead of each loading its own (~1 s and 100+ MB apiece).
-        from ...analysis import word_analyzer
+        # The sub-writers are forked from this process.
+        from ...analysis import load_segmenter
 
-        list(word_analyzer()("khởi động"))
+        load_segmenter()
         return ix.writer(procs=procs, limitmb=128, multisegment=True)
     return ix.writer(limitmb=256)
 
