@@ -98,14 +98,20 @@ def three_nodes(tmp_path_factory):
         stop_opensearch_cluster(directory)
 
 
+def _node_just_lost(exc) -> bool:
+    """A search that failed because a node holding its shards was killed a moment ago."""
+    return exc.status_code == 500 and "node_not_connected_exception" in str(exc.info)
+
+
 class Querier(threading.Thread):
     """Keeps querying through a client that knows all three nodes and retries on another one.
 
     opensearch-py moves to the next host when a connection fails. OpenSearch itself retries a
     shard's query phase on its other copy, but not the fetch phase: a node killed between the two
-    phases gives a response with failed shards (fewer hits, no error). Such a partial answer is
-    asked again, up to ATTEMPTS times, as a client must; it is counted in ``partial_retries``.
-    A complete answer with wrong hits is never retried: it is a failure.
+    phases gives a response with failed shards (fewer hits, no error), or, when every shard of the
+    request was on it, a 500 whose cause is that node being no longer connected. Either is asked
+    again, up to ATTEMPTS times, as a client must; it is counted in ``partial_retries``. A complete
+    answer with wrong hits is never retried: it is a failure.
     """
 
     ATTEMPTS = 5
@@ -122,8 +128,15 @@ class Querier(threading.Thread):
     def ask(self, topic: str):
         """The first complete response (all shards answered), or the last partial one."""
         for attempt in range(self.ATTEMPTS):
-            result = self.client.search(index="failover", body={
-                "query": {"term": {"topic": topic}}, "size": PER_TOPIC, "track_total_hits": True})
+            try:
+                result = self.client.search(index="failover", body={
+                    "query": {"term": {"topic": topic}}, "size": PER_TOPIC, "track_total_hits": True})
+            except opensearchpy.TransportError as exc:
+                if not (_node_just_lost(exc) and attempt + 1 < self.ATTEMPTS):
+                    raise
+                self.partial_retries += 1
+                time.sleep(0.5)
+                continue
             if not result["_shards"]["failed"]:
                 return result
             if attempt + 1 < self.ATTEMPTS:
