@@ -56,7 +56,22 @@ class Document:
     doc_type: str = ""
     issuer: str = ""
     effective: datetime | None = None
+    # One article ("Điều N") of a long legal text: the text it belongs to, kept on each unit.
+    parent_id: str = ""
+    parent_title: str = ""
+    article: str = ""
     extra: dict = field(default_factory=dict)
+
+    STORED_NAMES = ("id", "title", "body", "summary", "url", "site", "kind", "published", "category",
+                    "doc_number", "doc_type", "issuer", "effective", "parent_id", "parent_title", "article")
+
+    @classmethod
+    def from_stored(cls, fields) -> "Document":
+        """A document back from an engine's stored fields (rebuilds copy and re-analyze them)."""
+        values = {name: fields.get(name) for name in cls.STORED_NAMES if fields.get(name) not in (None, "")}
+        values.setdefault("title", "")
+        values.setdefault("kind", KIND_ARTICLE)
+        return cls(**values)
 
     def index_fields(self) -> dict:
         """The keyword arguments for Whoosh's ``update_document``."""
@@ -78,6 +93,9 @@ class Document:
             "doc_number_key": doc_number_key(self.doc_number),
             "doc_type": self.doc_type,
             "issuer": self.issuer,
+            "parent_id": self.parent_id,
+            "parent_title": self.parent_title,
+            "article": self.article,
             "indexed_at": datetime.now(),
         }
         if self.published:

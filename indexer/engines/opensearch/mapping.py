@@ -32,7 +32,7 @@ _SYLLABLES = SyllableTokenizer() | LowercaseFilter()
 _LETTERS = re.compile(r"^[^\W\d_]+$")
 MAX_ID_BYTES = 512  # OpenSearch's limit on _id
 STORED = ("id", "title", "summary", "body", "url", "site", "kind", "category", "doc_number", "doc_type",
-          "issuer", "published", "effective", "indexed_at")
+          "issuer", "published", "effective", "indexed_at", "parent_id", "parent_title", "article")
 ANALYZED = ("title", "content", "title_f", "content_f")
 VOCABULARY_FIELDS = ("v_title_words", "v_content_words", "v_title_syl", "v_content_syl")
 
@@ -59,7 +59,7 @@ def index_body(shards: int = 1, replicas: int = 0, previous: str | None = None) 
             "dynamic": "strict",
             "properties": {
                 "id": keyword, "kind": keyword, "site": keyword, "category": keyword, "doc_type": keyword,
-                "doc_number_key": keyword,
+                "doc_number_key": keyword, "parent_id": keyword,
                 "title": {"type": "text", "analyzer": "tracuu_words", "index_options": "freqs"},
                 "content": {"type": "text", "analyzer": "tracuu_words", "index_options": "freqs"},
                 "title_f": {"type": "text", "analyzer": "tracuu_folded"},
@@ -97,6 +97,7 @@ def to_source(doc: Document) -> dict:
         "category": doc.category or None,
         "doc_type": doc.doc_type or None,
         "doc_number_key": doc_number_key(doc.doc_number) or None,
+        "parent_id": doc.parent_id or None,
         "title": " ".join(words["title"]),
         "content": " ".join(words["content"]),
         "title_f": " ".join(syllables["title_f"]),
@@ -136,8 +137,4 @@ def stored_fields(source: dict) -> dict:
 def to_document(source: dict) -> Document:
     """A stored document back as a Document (full rebuilds copy and re-analyze them)."""
     f = stored_fields(source)
-    return Document(id=f["id"], title=f.get("title", ""), body=f.get("body", ""), summary=f.get("summary", ""),
-                    url=f.get("url", ""), site=f.get("site", ""), kind=f.get("kind", "article"),
-                    published=f.get("published"), category=f.get("category", ""),
-                    doc_number=f.get("doc_number", ""), doc_type=f.get("doc_type", ""),
-                    issuer=f.get("issuer", ""), effective=f.get("effective"))
+    return Document.from_stored(f)

@@ -41,5 +41,9 @@ def build_schema() -> fields.Schema:
         doc_type=fields.ID(stored=True, sortable=True),
         issuer=fields.STORED(),
         effective=fields.DATETIME(stored=True),
+        # One article of a long legal text (indexer.document.Document.parent_id)
+        parent_id=fields.ID(stored=True),
+        parent_title=fields.STORED(),
+        article=fields.STORED(),
         indexed_at=fields.DATETIME(stored=True),
     )

@@ -224,13 +224,7 @@ def stored_documents(store: IndexStore, skip_sites=(), skip_ids=()) -> Iterator[
         for fields in searcher.all_stored_fields():
             if fields.get("site") in skip_sites or fields.get("id") in skip_ids:
                 continue
-            yield Document(
-                id=fields["id"], title=fields.get("title", ""), body=fields.get("body", ""),
-                summary=fields.get("summary", ""), url=fields.get("url", ""), site=fields.get("site", ""),
-                kind=fields.get("kind", "article"), published=fields.get("published"),
-                category=fields.get("category", ""), doc_number=fields.get("doc_number", ""),
-                doc_type=fields.get("doc_type", ""), issuer=fields.get("issuer", ""),
-                effective=fields.get("effective"))
+            yield Document.from_stored(fields)
     ix.close()
 
 
