@@ -42,15 +42,24 @@ def search(engine, request: SearchRequest) -> SearchResult:
 
 def answer(engine, request: SearchRequest) -> SearchResult:
     """The pipeline, uncached."""
-    started = time.perf_counter()
+    started = clock = time.perf_counter()
+    stages = {}
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stages[stage] = round((now - clock) * 1000, 3)
+        clock = now
+
     site = (request.site or engine.default_site) if request.scope == "site" else None
     site_filter = site or (request.site if request.scope == "web" else None)
     result = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page,
-                          scope=request.scope, site=site)
+                          scope=request.scope, site=site, stages=stages)
 
     # Understand
     parsed = parse(request.q, engine.synonyms)
     result.expansions = parsed.expansions
+    lap("understand")
     if parsed.empty:
         return result
 
@@ -59,22 +68,27 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     allow = plan.filters(kind=request.kind, doc_type=request.doc_type, year=request.year, site=site_filter,
                          category=request.category,
                          sites=engine.web_sites if request.scope == "web" and not site_filter else ())
+    first = plan.build(parsed, stats=stats)
+    lap("plan")
 
     # Retrieve: every unit required first; nothing found, any unit (long questions start there)
-    found = engine.retrieve(plan.build(parsed, stats=stats), allow, request)
+    found = engine.retrieve(first, allow, request)
     result.relaxed = plan.is_relaxed_from_start(parsed) and found.total > 0
     if found.total == 0 and plan.needs_fallback(parsed):
         found = engine.retrieve(plan.build(parsed, require_all=False, stats=stats), allow, request)
         result.relaxed = found.total > 0
     result.total, result.partial, result.facets = found.total, found.partial, found.facets
+    lap("retrieve")
 
     # Rerank: by relevance, the engine gave the best candidates, not yet the page
     hits = found.candidates
     if request.sort == "relevance":
         start = (request.page - 1) * request.per_page
         hits = rerank(hits, parsed, Idf.of(stats))[start:start + request.per_page]
+    lap("rerank")
 
     # Present
     result.results = [present.hit(candidate, parsed) for candidate in hits]
+    lap("present")
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result

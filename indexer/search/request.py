@@ -78,6 +78,8 @@ class SearchResult:
     facets: dict = field(default_factory=dict)  # facet -> [{"value", "count"}], see indexer.search.facets
     suggestion: str | None = None  # "did you mean", see indexer.search.suggest
     expansions: list = field(default_factory=list)  # [{"term", "expansions"}]: abbreviations searched too
+    # Milliseconds per pipeline stage (understand, plan, retrieve, rerank, present), for benchmarks.
+    stages: dict = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -85,6 +87,7 @@ class SearchResult:
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        data.pop("stages")
         for hit in data["results"]:
             hit.pop("title_html")
         return data
