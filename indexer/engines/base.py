@@ -143,6 +143,11 @@ class Backend(Protocol):
         """Documents in the live index."""
         ...
 
+    def stored(self, doc_id: str) -> dict | None:
+        """The stored fields of one document (``Document.STORED_NAMES``, dates as datetimes, and
+        ``indexed_at``); None when it is not in the live index."""
+        ...
+
     def build_vocabulary(self) -> Vocabulary:
         """The live index's vocabulary, read from the engine (``suggest.vocabulary_from``)."""
         ...

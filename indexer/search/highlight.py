@@ -1,9 +1,10 @@
 """Snippets with the visitor's words marked in the original text.
 
 Tokens carry offsets into the stored (NFC) text, so the marks sit on the
-visitor's words with their original spacing and diacritics. A syllable typed
-with diacritics marks only the same syllable; one typed without marks every
-syllable that folds to it (``bao`` marks bảo, báo, bão).
+visitor's words with their original spacing and diacritics. A mark covers a whole
+unit of the query (a word, an expansion, a quoted phrase): typed with diacritics and
+matched exactly, only the same letters and marks; typed without, every sequence that
+folds to it (``bao ve`` marks bảo vệ, not the "báo" of "thông báo").
 
 Passages are cut, ranked and marked here rather than by an engine's
 highlighter, so every engine shows the same snippets for the same stored text.
@@ -29,16 +30,70 @@ _MAX_CHARS = 2**15
 _BETWEEN = " … "
 
 
-class _Marks(dict):
-    """Syllable -> whether to mark it; syllables repeat a lot, so each is checked (and folded) once."""
+class _Units:
+    """What to mark: the visitor's units as token sequences, looked up by their first token.
+
+    A unit is marked whole or not at all: "kết hôn" marks "kết hôn", never the "kết" of
+    "kết quả". The typed form is compared as written when the search matched it exactly
+    (``ParsedQuery.reading``), folded otherwise; synonyms and quoted phrases folded; a number
+    and year ("20/2021") marks the document numbers it begins.
+    """
 
     def __init__(self, parsed: ParsedQuery):
-        super().__init__()
-        self.marked, self.marked_folded = parsed.marked, parsed.marked_folded
+        self.exact: dict[str, list[tuple[str, ...]]] = {}
+        self.folded: dict[str, list[tuple[str, ...]]] = {}
+        self.prefixes: tuple[str, ...] = ()
+        exact_reading = parsed.reading == "exact"
+        prefixes = []
+        for unit in parsed.units:
+            if unit.stop:
+                continue
+            for index, alt in enumerate(unit.alternatives):
+                typed = index == 0 and exact_reading and len(unit.exact) == len(alt)
+                table, tokens = (self.exact, unit.exact) if typed else (self.folded, alt)
+                for part in (unit.parts if index == 0 and unit.parts else [range(len(tokens))]):
+                    self._add(table, tuple(tokens[i] for i in part))
+            if unit.number_year:
+                prefixes.append(unit.alternatives[0][0] + "/")
+        for phrase in parsed.phrases:
+            self._add(self.folded, phrase)
+        self.prefixes = tuple(prefixes)
 
-    def __missing__(self, word: str) -> bool:
-        hit = self[word] = word in self.marked or fold(word) in self.marked_folded
-        return hit
+    @staticmethod
+    def _add(table, tokens):
+        sequences = table.setdefault(tokens[0], [])
+        if tokens not in sequences:
+            sequences.append(tokens)
+            sequences.sort(key=len, reverse=True)
+
+    def items(self, text: str):
+        """``(start, end, key, matched)`` for the text's syllables, a matched unit as one item."""
+        tokens = []
+        for token in _SYLLABLES(text, chars=True):
+            if token.endchar > _MAX_CHARS:
+                break
+            tokens.append((token.startchar, token.endchar, token.text))
+        folded = [fold(t[2]) for t in tokens]
+        i = 0
+        while i < len(tokens):
+            length = self._match(tokens, folded, i)
+            if length:
+                yield tokens[i][0], tokens[i + length - 1][1], folded[i], True
+                i += length
+            else:
+                yield tokens[i][0], tokens[i][1], tokens[i][2], False
+                i += 1
+
+    def _match(self, tokens, folded, i) -> int:
+        for table, forms in ((self.exact, None), (self.folded, folded)):
+            for sequence in table.get(tokens[i][2] if forms is None else forms[i], ()):
+                n = len(sequence)
+                if i + n <= len(tokens) and all(
+                        (tokens[i + k][2] if forms is None else forms[i + k]) == sequence[k] for k in range(n)):
+                    return n
+        if self.prefixes and folded[i].startswith(self.prefixes):
+            return 1
+        return 0
 
 
 def _passages(text: str, parsed: ParsedQuery, maxchars: int):
@@ -61,13 +116,8 @@ def _passages(text: str, parsed: ParsedQuery, maxchars: int):
     matches = []
     length = 0
     end = 0
-    marks = _Marks(parsed)
-    for token in _SYLLABLES(text, chars=True):
-        start, end, word = token.startchar, token.endchar, token.text
-        if end > _MAX_CHARS:
-            break
+    for start, end, word, matched in _Units(parsed).items(text):
         size = end - start
-        matched = marks[word]
         if countdown < 0 and not matched:
             before.append(start)
             while before and end - before[0] > _SURROUND:
@@ -139,11 +189,5 @@ def mark_all(text: str, parsed: ParsedQuery) -> str:
     """The whole (short) text, escaped, with every match marked: for titles."""
     if not text:
         return ""
-    marks = _Marks(parsed)
-    matches = []
-    for token in _SYLLABLES(text, chars=True):
-        if token.endchar > _MAX_CHARS:
-            break
-        if marks[token.text]:
-            matches.append((token.startchar, token.endchar, token.text))
+    matches = [(start, end, word) for start, end, word, matched in _Units(parsed).items(text) if matched]
     return _marked(text, 0, len(text), matches)

@@ -17,7 +17,7 @@ from . import plan, present, suggest
 from .cache import request_key
 from .request import SearchRequest, SearchResult
 from .rerank import Idf, rerank
-from .understand import parse
+from .understand import join_words, parse
 
 # What an engine's ``index_version`` says when there is no version to cache under.
 NO_VERSION = ("none", "unavailable")
@@ -65,18 +65,27 @@ def answer(engine, request: SearchRequest) -> SearchResult:
 
     # Plan
     stats = engine.term_stats(parsed)
+    join_words(parsed, stats.doc_frequency)
+    parsed.reading = "exact" if parsed.typed_marks else "folded"
     allow = plan.filters(kind=request.kind, doc_type=request.doc_type, year=request.year, site=site_filter,
                          category=request.category,
                          sites=engine.web_sites if request.scope == "web" and not site_filter else ())
-    first = plan.build(parsed, stats=stats)
+    first = plan.build(parsed, stats=stats, exact=parsed.reading == "exact")
     lap("plan")
 
-    # Retrieve: every unit required first; nothing found, any unit (long questions start there)
+    # Retrieve: every unit required, as typed; nothing found, any diacritics (a relaxation the
+    # result owns up to); still nothing, any unit. Questions start with any unit.
     found = engine.retrieve(first, allow, request)
-    result.relaxed = plan.is_relaxed_from_start(parsed) and found.total > 0
+    relaxed_by = "words" if plan.is_relaxed_from_start(parsed) else None
+    if found.total == 0 and parsed.reading == "exact":
+        parsed.reading = "folded"
+        found = engine.retrieve(plan.build(parsed, stats=stats, exact=False), allow, request)
+        relaxed_by = "diacritics"
     if found.total == 0 and plan.needs_fallback(parsed):
-        found = engine.retrieve(plan.build(parsed, require_all=False, stats=stats), allow, request)
-        result.relaxed = found.total > 0
+        found = engine.retrieve(plan.build(parsed, require_all=False, stats=stats, exact=False), allow, request)
+        relaxed_by = "words"
+    if found.total > 0 and relaxed_by:
+        result.relaxed, result.relaxed_by = True, relaxed_by
     result.total, result.partial, result.facets = found.total, found.partial, found.facets
     lap("retrieve")
 

@@ -4,11 +4,17 @@
 (``indexer.engines.whoosh.translate``, ``indexer.engines.opensearch.translate``), so
 both search with the same understanding and every change here reaches both.
 
-Short queries require every unit (a syllable, or an abbreviation with its expansions);
-``build(..., require_all=False)`` is the fallback when nothing has them all, and long
-questions start there: any unit may match and documents are ranked by BM25F over word
-and syllable fields, plus adjacent-syllable (bigram) proximity, whole-phrase and title
-matches, and document numbers.
+A unit (a word of one or more syllables, an abbreviation with its expansions) matches
+through the index's unit terms (``indexer.analysis.unit_terms``): a lone syllable as one
+term, a longer word as all of its adjacent-syllable pairs, so "kết hôn" never matches a
+document that only has "kết quả" and "hôn". Typed with diacritics, the typed form matches
+the exact fields (``*_x``) first; the folded fields (``*_f``) are the relaxation.
+
+Short queries require every unit; ``build(..., require_all=False)`` is the fallback when
+nothing has them all, and questions start there: any unit may match and the rerank window
+decides. Pairs across the units' boundaries score as proximity; document numbers add more.
+Indexes of the older syllable-only schema get the same plan rewritten for their fields
+(``for_syllable_index``).
 
 The nodes mean what Lucene-style engines mean by them: ``Or`` matches any and adds the
 scores, ``And`` needs all, ``AndMaybe`` needs ``required`` and adds ``optional``'s score,
@@ -22,31 +28,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, Union
 
-from ..analysis import fold
+from ..analysis import PAIR, fold, pair
 from ..document import doc_number_key
 from ..synonyms import load as load_synonyms
-from .understand import KIND_WORDS, STOPWORDS, FOLDED_STOPWORDS, ParsedQuery, Unit, canonical, year_range
+from .understand import KIND_WORDS, ParsedQuery, Unit, canonical, year_range
 
 # Up to this many content units every one is required first; longer questions go
 # straight to the ranked any-unit query (no document has all 30 words of a question).
 MAX_REQUIRED_UNITS = 8
-# Queries with at least this many content units may miss one of them (a typo, a word the
-# documents do not use); the ranking stage puts documents with every unit first.
-MIN_UNITS_FOR_ONE_MISSING = 4
 
-# Ranking weights (multiplied into BM25F scores). Tuned with bench/relevance.py.
-# Titles weigh less here than in the schema's defaults: legal titles repeat the law's name in
-# every article, and the ranking stage (indexer.search.rerank) rewards title matches itself.
-WORD_FIELDS = {"title": 0.5, "content": 1.0}
-FOLDED_FIELDS = {"title_f": 0.3, "content_f": 0.7}
+# Ranking weights (multiplied into BM25F scores). Titles weigh less here than their share of
+# attention suggests: legal titles repeat the law's name in every article, and the ranking stage
+# (indexer.search.rerank) rewards title matches itself.
+EXACT_FIELDS = {"title_x": 0.5, "content_x": 1.0}
+FOLDED_FIELDS = {"title_f": 0.5, "content_f": 1.0}
+# Pairs of the query's syllables across its word boundaries ("tục đăng" in "thủ tục đăng ký"):
+# they score documents where the words stand together, as a phrase would, for one term each.
+PROXIMITY_BOOST = 0.5
 DOC_NUMBER_BOOST = 40.0
 DOC_TYPE_NUMBER_BOOST = 60.0
-PHRASE_BOOST = {"title_f": 3.0, "content_f": 1.5}
-MAX_PHRASE_SYLLABLES = 12
 # Long questions find candidates with their rarer units only (see _informative).
 COMMON_FRACTION = 0.2
 MIN_CANDIDATE_UNITS = 4
 MAX_CANDIDATE_UNITS = 30
+# Words a question is recognised by: it is answered by documents that hold some of its words.
+QUESTION_WORDS = frozenset({"gi", "sao", "nao", "dau", "may", "khong", "ko", "hok", "nhieu", "lau"})
 
 
 # -- The nodes -----------------------------------------------------------------------
@@ -161,20 +167,31 @@ def _any_field(fields: dict[str, float], text: str, weight: float = 1.0) -> Node
     return Or(tuple(Term(name, text, boost * weight) for name, boost in fields.items()))
 
 
-def _sequence(tokens: tuple[str, ...], weight: float = 1.0, slop: int = 1) -> Node:
-    """A folded token sequence anywhere in the text: a term, or a phrase."""
+def unit_terms(tokens: tuple[str, ...]) -> list[str]:
+    """The index terms a token sequence matches as one unit: its syllable, or its pairs."""
     if len(tokens) == 1:
-        return _any_field(FOLDED_FIELDS, tokens[0], weight)
-    return Or(tuple(Phrase(name, tuple(tokens), slop, boost * weight) for name, boost in FOLDED_FIELDS.items()))
+        return [tokens[0]]
+    return [pair(a, b) for a, b in zip(tokens, tokens[1:])]
 
 
-def _unit_match(unit: Unit) -> Node:
-    """A unit anywhere in the text; "87/2015" also matches every number 87/2015/...."""
-    matches = [_sequence(alt, weight) for alt, weight in zip(unit.alternatives, unit.weights)]
-    typed = unit.alternatives[0]
-    if len(typed) > 1:
-        # What the visitor typed also matches as separate syllables (the phrase scores more).
-        matches.append(And(tuple(_any_field(FOLDED_FIELDS, t) for t in typed)))
+def _sequence(tokens: tuple[str, ...], fields: dict[str, float] = FOLDED_FIELDS, weight: float = 1.0) -> Node:
+    """A token sequence as a unit: every pair term of it, each in the title or the content."""
+    terms = [_any_field(fields, t, weight) for t in unit_terms(tokens)]
+    return terms[0] if len(terms) == 1 else And(tuple(terms))
+
+
+def _unit_match(unit: Unit, exact: bool) -> Node:
+    """A unit anywhere in the text: the typed form (exactly, when ``exact``) or a synonym;
+    "87/2015" also matches every number 87/2015/...."""
+    matches = []
+    for index, (alt, weight) in enumerate(zip(unit.alternatives, unit.weights)):
+        typed = exact and index == 0 and len(unit.exact) == len(alt)
+        tokens, fields = (unit.exact, EXACT_FIELDS) if typed else (alt, FOLDED_FIELDS)
+        if index == 0 and unit.parts:
+            words = [_sequence(tuple(tokens[i] for i in part), fields, weight) for part in unit.parts]
+            matches.append(words[0] if len(words) == 1 else And(tuple(words)))
+        else:
+            matches.append(_sequence(tokens, fields, weight))
     if unit.number_year:
         prefix = unit.alternatives[0][0] + "/"
         matches += [Prefix("doc_number_key", prefix, DOC_NUMBER_BOOST / 2),
@@ -182,40 +199,51 @@ def _unit_match(unit: Unit) -> Node:
     return matches[0] if len(matches) == 1 else Or(tuple(matches))
 
 
-def _proximity(parsed: ParsedQuery) -> list[Node]:
-    """For short queries, the whole query as a phrase (bigrams are scored by the rerank stage)."""
-    syllables = parsed.syllables
-    if 1 < len(syllables) <= MAX_PHRASE_SYLLABLES:
-        return [Phrase(name, tuple(syllables), 1, b) for name, b in PHRASE_BOOST.items()]
-    return []
+def _proximity(parsed: ParsedQuery, exact: bool) -> list[Node]:
+    """The query's syllable pairs across its units' boundaries, as optional pair terms."""
+    units = [u for u in parsed.units if u.alternatives]
+    nodes = []
+    for left, right in zip(units, units[1:]):
+        if left.number_year or right.number_year:
+            continue
+        if exact and left.exact and right.exact:
+            term, fields = pair(left.exact[-1], right.exact[0]), EXACT_FIELDS
+        else:
+            term, fields = pair(left.alternatives[0][-1], right.alternatives[0][0]), FOLDED_FIELDS
+        if term.count(PAIR) == 1 and all(part.isalnum() for part in term.split(PAIR)):
+            nodes.append(_any_field(fields, term, PROXIMITY_BOOST))
+    return nodes
 
 
-def _informative(units: list[Unit], words: list[str], stats: TermStats | None) -> tuple[list[Unit], list[str]]:
-    """For long questions, the units and words rare enough to find candidates with.
+def is_question(parsed: ParsedQuery) -> bool:
+    """A question in the visitor's words ("ly di can giay to gi"), or a long one."""
+    return len(parsed.content_units) > MAX_REQUIRED_UNITS or bool(QUESTION_WORDS & set(parsed.syllables[-3:]))
 
-    An engine scores every posting of every term; a syllable in a tenth of the documents
-    costs much and tells little (the ranking stage still counts it).
+
+def _informative(units: list[Unit], stats: TermStats | None) -> list[Unit]:
+    """For long questions, the units rare enough to find candidates with.
+
+    An engine scores every posting of every term; a word in a fifth of the documents costs
+    much and tells little (the ranking stage still counts it).
     """
     if stats is None:
-        return units, words
+        return units
     n = max(1, stats.doc_count())
 
-    def df(field_name, token):
+    def df(token):
         try:
-            return stats.doc_frequency(field_name, token)
+            return stats.doc_frequency("content_f", token)
         except Exception:
             return 0
 
     def unit_df(unit):
-        return min(df("content_f", alt[0]) for alt in unit.alternatives)
+        return min(max(df(t) for t in unit_terms(alt)) for alt in unit.alternatives)
 
     rated = sorted(units, key=unit_df)
     keep = [u for u in rated if unit_df(u) <= n * COMMON_FRACTION][:MAX_CANDIDATE_UNITS]
     if len(keep) < MIN_CANDIDATE_UNITS:
         keep = rated[:MIN_CANDIDATE_UNITS]
-    rare_words = sorted((w for w in words if 0 < df("content", w) <= n * COMMON_FRACTION),
-                        key=lambda w: df("content", w))[:MAX_CANDIDATE_UNITS]
-    return keep, rare_words
+    return keep
 
 
 def _doc_number_queries(parsed: ParsedQuery) -> list[Node]:
@@ -229,58 +257,73 @@ def _doc_number_queries(parsed: ParsedQuery) -> list[Node]:
     return queries
 
 
-def build(parsed: ParsedQuery, require_all: bool = True, stats: TermStats | None = None) -> Node:
-    """The plan: units required (or any, when relaxed), the rest adds score.
+def build(parsed: ParsedQuery, require_all: bool = True, stats: TermStats | None = None,
+          exact: bool | None = None) -> Node:
+    """The plan: every unit required (or any, for questions and when relaxed); the rest adds score.
 
-    ``stats`` lets long questions keep their rarer units and ``loai:`` filters read the
-    document types the index knows.
+    ``exact`` (default: whether the visitor typed diacritics) matches the typed words as
+    written; folded, they match whatever their marks. ``stats`` lets long questions keep their
+    rarer units and ``loai:`` filters read the document types the index knows.
     """
+    exact = parsed.typed_marks if exact is None else exact
     units = parsed.content_units
-    words = [w for w in parsed.words if fold(w) not in FOLDED_STOPWORDS and w not in STOPWORDS]
-    long_query = not (require_all and len(units) <= MAX_REQUIRED_UNITS)
+    any_unit = not require_all or is_question(parsed)
     if len(units) > MAX_REQUIRED_UNITS:
-        units, words = _informative(units, words, stats)
-    scorers: list[Node] = [_any_field(WORD_FIELDS, w) for w in words]
-    scorers += _proximity(parsed)
-    for words in parsed.phrase_words:
-        scorers += [_any_field(WORD_FIELDS, w) for w in words]
+        units = _informative(units, stats)
+    matches = [_unit_match(u, exact) for u in units]
+    scorers = _proximity(parsed, exact)
     numbers = _doc_number_queries(parsed)
-    phrases = [_sequence(p, slop=1) for p in parsed.phrases]
+    phrases = [_sequence(p) for p in parsed.phrases]
 
     query: Node
-    if not long_query and units:
-        matches = [_unit_match(u) for u in units]
-        if require_all and len(units) >= MIN_UNITS_FOR_ONE_MISSING:
-            every = And(tuple(matches))
-            # All but one unit, in any position; documents with every unit also score for `every`.
-            any_but_one = Or(tuple(And(tuple(matches[:i] + matches[i + 1:])) for i in range(len(matches))))
-            required: Node = Or((every, any_but_one))
-        else:
-            required = And(tuple(matches))
+    if units and not any_unit:
+        required = matches[0] if len(matches) == 1 else And(tuple(matches))
         if phrases:
             required = And((required, *phrases))
         main = AndMaybe(required, Or(tuple(scorers))) if scorers else required
         query = Or((main, *numbers)) if numbers else main
     elif units:
-        query = Or(tuple([_unit_match(u) for u in units] + scorers + numbers))
+        query = Or(tuple(matches + scorers + numbers))
         if phrases:
             query = Require(query, And(tuple(phrases))) if len(phrases) > 1 else Require(query, phrases[0])
     elif phrases:
-        query = And(tuple(phrases))
+        query = phrases[0] if len(phrases) == 1 else And(tuple(phrases))
     else:
         query = Every()
     return _apply_syntax(query, parsed, stats)
 
 
 def needs_fallback(parsed: ParsedQuery) -> bool:
-    """True when ``build`` required every unit and a relaxed query could find more."""
-    units = parsed.content_units
-    return 1 < len(units) <= MAX_REQUIRED_UNITS
+    """True when ``build`` required every unit and any unit could find more."""
+    return 1 < len(parsed.content_units) and not is_question(parsed)
 
 
 def is_relaxed_from_start(parsed: ParsedQuery) -> bool:
-    """Long questions are searched with any unit from the start."""
-    return len(parsed.content_units) > MAX_REQUIRED_UNITS
+    """Questions are searched with any unit from the start."""
+    return is_question(parsed)
+
+
+def for_syllable_index(node: Node) -> Node:
+    """``node`` for an index of the older schema (folded syllables with positions, no unit
+    fields): a pair term becomes a two-syllable phrase, an exact term its folded term."""
+    if isinstance(node, Term) and node.field in UNIT_FIELDS:
+        folded_field = UNIT_FIELDS[node.field]
+        parts = node.text.split(PAIR)
+        if len(parts) == 2 and all(parts):
+            return Phrase(folded_field, (fold(parts[0]), fold(parts[1])), 1, node.boost)
+        return Term(folded_field, fold(node.text), node.boost)
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(for_syllable_index(n) for n in node.items))
+    if isinstance(node, AndMaybe):
+        return AndMaybe(for_syllable_index(node.required), for_syllable_index(node.optional))
+    if isinstance(node, Require):
+        return Require(for_syllable_index(node.query), for_syllable_index(node.filter))
+    if isinstance(node, AndNot):
+        return AndNot(for_syllable_index(node.query), for_syllable_index(node.excluded))
+    return node
+
+
+UNIT_FIELDS = {"title_x": "title_f", "content_x": "content_f", "title_f": "title_f", "content_f": "content_f"}
 
 
 def _apply_syntax(query: Node, parsed: ParsedQuery, stats: TermStats | None) -> Node:
@@ -291,7 +334,7 @@ def _apply_syntax(query: Node, parsed: ParsedQuery, stats: TermStats | None) -> 
         clause = _filter(name.rstrip("!"), values, stats)
         if clause is not None:
             (negative if negated else positive).append(clause)
-    negative += [_sequence(tokens, slop=1) for tokens in parsed.excluded]
+    negative += [_sequence(tokens) for tokens in parsed.excluded]
     if positive:
         query = Require(query, And(tuple(positive)) if len(positive) > 1 else positive[0])
     if negative:

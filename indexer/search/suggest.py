@@ -3,13 +3,16 @@
 A ``Vocabulary`` is read once per index version and cached per process (about
 0.1 s per thousand documents; large indexes build it in a background thread so
 no request waits) from the word fields (pyvi words with their
-diacritics: ``thủ_tục``), the folded syllable fields and the stored titles:
+diacritics: ``thủ_tục``), the pair terms of the unit fields (``bảo_vệ``), the folded
+syllable fields and the stored titles:
 
-* did you mean: every syllable the visitor typed without diacritics gets the
-  most frequent form of the longest indexed word it belongs to
-  (``thu tuc dang ky ket hon`` -> ``thủ tục đăng ký kết hôn``); a syllable the
-  index never saw is replaced by the most frequent one a single edit away.
-* autocomplete: frequent words completing the last word typed, then titles
+* did you mean: typed without diacritics, every syllable gets the most frequent
+  form of the longest indexed word or pair it belongs to (``thu tuc dang ky ket hon``
+  -> ``thủ tục đăng ký kết hôn``); a syllable the index never saw is replaced by the
+  most frequent one a single edit away. A proposal must hold more of the index's
+  syllables and pairs, as written, than what was typed: never lookalike words.
+* autocomplete: frequent words and pairs completing the last word typed (only
+  beside a word they stand next to in the index, never folded recombinations), then titles
   containing what was typed at a word start; accent-insensitive. Titles are
   searched in one joined string with ``str.find`` (C speed), fast enough for
   every keystroke on tens of thousands of documents.
@@ -18,6 +21,7 @@ diacritics: ``thủ_tục``), the folded syllable fields and the stored titles:
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
 import re
 import threading
@@ -29,6 +33,8 @@ from ..document import link_url
 
 WORD_FIELDS = ("title", "content")
 SYLLABLE_FIELDS = ("title_f", "content_f")
+PAIR_FIELDS = ("title_x", "content_x")  # their pair terms ("bảo_vệ"): words as the index holds them
+MIN_PAIR_DF = 2  # rarer pairs are mostly chance neighbours, and there are millions of them
 MAX_NGRAM = 4  # syllables in the longest word looked up when restoring diacritics
 MAX_QUERY_TOKENS = 16
 MIN_PREFIX = 2  # characters before autocomplete answers ("a" would match everything)
@@ -49,12 +55,14 @@ class Vocabulary:
     starts: list[int] = field(default_factory=list)  # offset of each title in ``blob``
 
 
-def vocabulary_from(word_terms, syllable_terms, titles) -> Vocabulary:
+def vocabulary_from(word_terms, syllable_terms, titles, pair_terms=()) -> Vocabulary:
     """A Vocabulary from any engine: (pyvi word, doc frequency) of the word fields, (folded
-    syllable, doc frequency) of the syllable fields, and (title, site, url) of every document."""
+    syllable, doc frequency) of the syllable fields, (title, site, url) of every document, and
+    (exact pair "bảo_vệ", doc frequency) of the unit fields (other terms there are skipped)."""
     voc = Vocabulary()
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for text, df in word_terms:
+    pairs = ((t, df) for t, df in pair_terms if df >= MIN_PAIR_DF and t.count("_") == 1)
+    for text, df in itertools.chain(word_terms, pairs):
         if not _LETTERS.match(text.replace("_", "")):
             continue
         form = text.replace("_", " ")
@@ -230,7 +238,24 @@ def did_you_mean(voc: Vocabulary, q: str) -> str | None:
     suggestion = " ".join(lead + word + trail for (lead, _, trail), word in zip(edges, restored))
     if suggestion.lower() == text.lower():
         return None
+    if _support(voc, restored) <= _support(voc, cores):
+        return None  # never a query the index holds less than what was typed
     return suggestion
+
+
+def _support(voc: Vocabulary, tokens: list[str]) -> int:
+    """How much of ``tokens`` the index holds as written: its adjacent pairs that are indexed
+    words or pairs with these very diacritics (a name like "Phan Chu Trinh" is no better read
+    as "phần chủ trình"); for a single token, whether it is a known syllable."""
+    lower = [normalize_text(t.lower()) for t in tokens]
+    if len(lower) == 1:
+        return int(lower[0] in voc.known)
+    held = 0
+    for a, b in zip(lower, lower[1:]):
+        form = voc.forms.get(fold(f"{a} {b}"))
+        if form is not None and form[0] == f"{a} {b}":
+            held += 1
+    return held
 
 
 # -- autocomplete ------------------------------------------------------------
@@ -273,8 +298,18 @@ def _words(voc: Vocabulary, prefix_tokens: list[str], partial: str, limit: int) 
             candidates.append((n, df, start_tokens, form))
     candidates.sort(key=lambda c: (-c[0], -c[1]))  # completing the last two words first
     out, seen = [], set()
-    for _, _, start_tokens, form in candidates:
-        text = " ".join(_restore(voc, start_tokens) + [form])
+    for n, _, start_tokens, form in candidates:
+        restored = _restore(voc, start_tokens)
+        if n == 1 and restored:
+            # The completion must stand beside the word before it somewhere in the index
+            # ("bảo vệ sinh" is "bảo" + "vệ sinh" only if "bảo vệ" is a pair): no folded recombinations.
+            joined = voc.forms.get(f"{fold(restored[-1].lower())} {fold(form.split(' ')[0])}")
+            if joined is None or joined[0].split(" ")[1] != form.split(" ")[0]:
+                continue
+            restored[-1] = joined[0].split(" ")[0] if not _kept(voc, restored[-1]) else restored[-1]
+            if joined[0].split(" ")[0] != restored[-1].lower():
+                continue
+        text = " ".join(restored + [form])
         if text not in seen:
             seen.add(text)
             out.append({"text": text, "type": "query"})

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..analysis import DOC_NUMBER, NUMBER_YEAR, fold, folded_analyzer, has_diacritics, normalize_text, word_analyzer
+from ..analysis import (DOC_NUMBER, NUMBER_YEAR, fold, folded_analyzer, has_diacritics, normalize_text, pair,
+                        word_analyzer)
 from ..document import doc_number_key
 from ..errors import QueryError
 from ..synonyms import Synonyms, split_pieces
@@ -79,15 +80,34 @@ _SYNTAX_RE = re.compile(
 )
 
 
+# Adjacent query syllables form one word when pyvi says so (typed with diacritics), or when
+# the index holds them together at least this share of the times the rarer one occurs.
+MIN_WORD_ASSOCIATION = 0.15
+MAX_WORD_SYLLABLES = 4
+
+
 @dataclass
 class Unit:
-    """One thing the visitor asked for: a syllable, or a term with its synonyms."""
+    """One thing the visitor asked for: a word (one or more syllables), or a term with its synonyms.
+
+    A multi-syllable unit matches as a unit: through the index's pair terms, never as loose
+    syllables (``indexer.search.plan``).
+    """
 
     text: str  # as typed
     alternatives: list[tuple[str, ...]]  # folded token sequences, the typed form first
     weights: list[float]
     stop: bool = False
     number_year: bool = False
+    exact: tuple[str, ...] = ()  # the typed form, lower case with its diacritics
+    # A long typed form cut into words: positions in the typed form, e.g. [(0, 1), (2, 3)].
+    parts: list[tuple[int, ...]] = field(default_factory=list)
+
+    @property
+    def syllable(self) -> bool:
+        """A lone syllable as typed (no synonyms, no OR): one that may join its neighbour."""
+        return len(self.alternatives) == 1 and len(self.alternatives[0]) == 1 and not self.number_year \
+            and self.alternatives[0][0].isalpha()
 
 
 @dataclass
@@ -106,6 +126,13 @@ class ParsedQuery:
     doc_type_codes: list[str] = field(default_factory=list)  # "nd" for "nghị định 87/2015"
     bare_numbers: list[str] = field(default_factory=list)  # "87" in "nghị định 87"
     expansions: list[dict] = field(default_factory=list)  # [{"term", "expansions"}] for the API
+    # How the words are matched: "exact" (as typed, diacritics and all) or "folded" (any marks).
+    # Typed with diacritics the exact reading comes first; the pipeline falls back to folded.
+    reading: str = "folded"
+
+    @property
+    def typed_marks(self) -> bool:
+        return bool(self.marked)
 
     @property
     def empty(self) -> bool:
@@ -196,7 +223,8 @@ def _units(tokens: list[tuple[str, str]], synonyms: Synonyms, parsed: ParsedQuer
             first, last = owner[i], owner[i + length - 1]
             typed_tokens = tuple(tokens[j][0] for j in range(first, last + 1))
             alternatives = [typed_tokens] + [o.tokens for o in others if o.tokens != typed_tokens]
-            unit = Unit(typed_text, alternatives, [1.0] + [EXPANSION_WEIGHT] * (len(alternatives) - 1))
+            unit = Unit(typed_text, alternatives, [1.0] + [EXPANSION_WEIGHT] * (len(alternatives) - 1),
+                        exact=tuple(normalize_text(tokens[j][1].lower()) for j in range(first, last + 1)))
             parsed.expansions.append({"term": typed_text, "expansions": [o.text for o in others]})
             for alt in alternatives[1:]:
                 parsed.marked_folded.update(alt)
@@ -214,7 +242,7 @@ def _units(tokens: list[tuple[str, str]], synonyms: Synonyms, parsed: ParsedQuer
             else:
                 stop = folded_token in FOLDED_STOPWORDS
             unit = Unit(typed_token, [(folded_token,)], [1.0], stop=stop,
-                        number_year=bool(_NUMBER_YEAR_RE.fullmatch(folded_token)))
+                        number_year=bool(_NUMBER_YEAR_RE.fullmatch(folded_token)), exact=(lower,))
             while i < len(pieces) and owner[i] == token_index:
                 i += 1
         if pending_or and units:
@@ -224,6 +252,7 @@ def _units(tokens: list[tuple[str, str]], synonyms: Synonyms, parsed: ParsedQuer
                     previous.alternatives.append(alt)
                     previous.weights.append(weight)
             previous.text = f"{previous.text} OR {unit.text}"
+            previous.exact = ()  # alternatives typed with OR match by their folded forms
             previous.stop = previous.stop and unit.stop
             pending_or = False
             continue
@@ -305,6 +334,98 @@ def parse(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
     if parsed.doc_type_codes:
         parsed.bare_numbers = [s for s in parsed.syllables if re.fullmatch(r"\d{1,5}", s)][:3]
     return parsed
+
+
+def word_join_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
+    """The (field, term) document frequencies ``join_words`` may ask, for engines that fetch
+    them in one request."""
+    exact = parsed.typed_marks
+    field_name = "content_x" if exact else "content_f"
+    sequences = [[(u.exact[0] if exact and u.exact else u.alternatives[0][0]) for u in parsed.units if u.syllable]]
+    sequences += [list(u.exact if exact and len(u.exact) == len(u.alternatives[0]) else u.alternatives[0])
+                  for u in parsed.units if len(u.alternatives) > 1 and len(u.alternatives[0]) > 2]
+    wanted = []
+    for keys in sequences:
+        wanted += [(field_name, k) for k in keys]
+        wanted += [(field_name, pair(a, b)) for a, b in zip(keys, keys[1:])]
+    return list(dict.fromkeys(wanted))
+
+
+def join_words(parsed: ParsedQuery, doc_frequency) -> None:
+    """Group adjacent lone syllables of ``parsed`` into words, in place; and cut the typed form of
+    a long synonym ("bảo vệ chăm sóc trẻ em") into its words (``Unit.parts``), so it matches
+    as words rather than as one exact phrase.
+
+    Typed with diacritics, pyvi's words of the query are words; otherwise (and for what pyvi
+    leaves apart) two syllables join when the index holds them as a pair often enough
+    (``MIN_WORD_ASSOCIATION`` of the rarer one's documents), strongest pairs first and without
+    chaining statistical joins. ``doc_frequency(field, term)`` is the engine's (0 when unknown).
+    """
+    exact = parsed.typed_marks
+    field_name = "content_x" if exact else "content_f"
+    told = set()
+    if exact:
+        for word in parsed.words:
+            parts = word.split("_")
+            told.update(zip(parts, parts[1:]))
+
+    def df(term):
+        try:
+            return doc_frequency(field_name, term) or 0
+        except Exception:  # an engine that cannot tell: no join
+            return 0
+
+    def joins(keys: list[str | None]) -> set[int]:
+        """Indexes i where keys[i] and keys[i + 1] are one word (None: never joins)."""
+        scored = []
+        for i, (a, b) in enumerate(zip(keys, keys[1:])):
+            if a is None or b is None:
+                continue
+            if (a, b) in told:
+                scored.append((2.0, i))
+                continue
+            together = df(pair(a, b))
+            if together:
+                association = together / max(1, min(df(a), df(b)))
+                if association >= MIN_WORD_ASSOCIATION:
+                    scored.append((association, i))
+        joined: set[int] = set()
+        for score, i in sorted(scored, reverse=True):
+            if score >= 2.0 or not ({i - 1, i + 1} & joined):
+                joined.add(i)
+        return joined
+
+    def runs(items: list, joined: set[int]) -> list[list]:
+        out, run = [], [items[0]]
+        for i in range(1, len(items)):
+            if i - 1 in joined and len(run) < MAX_WORD_SYLLABLES:
+                run.append(items[i])
+            else:
+                out.append(run)
+                run = [items[i]]
+        out.append(run)
+        return out
+
+    for unit in parsed.units:
+        typed = unit.alternatives[0] if unit.alternatives else ()
+        if len(typed) > 2 and len(unit.alternatives) > 1:
+            keys = list(unit.exact) if exact and len(unit.exact) == len(typed) else list(typed)
+            unit.parts = [tuple(r) for r in runs(list(range(len(typed))), joins(keys))]
+
+    units = parsed.units
+    if len(units) < 2:
+        return
+    keys = [(u.exact[0] if exact and u.exact else u.alternatives[0][0]) if u.syllable else None for u in units]
+    joined = joins(keys)
+    if joined:
+        parsed.units = [_word(run) for run in runs(units, joined)]
+
+
+def _word(run: list[Unit]) -> Unit:
+    if len(run) == 1:
+        return run[0]
+    return Unit(" ".join(u.text for u in run), [tuple(u.alternatives[0][0] for u in run)], [1.0],
+                stop=all(u.stop for u in run), exact=tuple(u.exact[0] if u.exact else u.alternatives[0][0] for u in run))
 
 
 def _filter_is_valid(name: str, value: str) -> bool:

@@ -47,12 +47,13 @@ def test_snippets_mark_the_words_in_the_original_text(search, q):
     result = search(q, scope="web")
     for hit in result.results:
         words = {w.lower() for w in marked(hit.snippet)}
-        # The marks carry the document's own diacritics, whatever the visitor typed.
-        assert {"trẻ", "em"} <= words, hit.snippet
-        assert not words & {"tre", "bao", "ve"}, hit.snippet
+        # The marks carry the document's own diacritics, whatever the visitor typed, and cover
+        # whole words: never "trẻ" or "bảo" alone.
+        assert "trẻ em" in words, hit.snippet
+        assert words <= {"bảo vệ", "trẻ em"}, hit.snippet
     hit = next(h for h in result.results if h.id == "tin-006")
-    assert "<mark>bảo</mark> <mark>vệ</mark> <mark>trẻ</mark> <mark>em</mark>" in hit.snippet
-    assert hit.title_html.startswith("<mark>Bảo</mark> <mark>vệ</mark> <mark>trẻ</mark> <mark>em</mark>")
+    assert "<mark>bảo vệ</mark> <mark>trẻ em</mark>" in hit.snippet
+    assert hit.title_html.startswith("<mark>Bảo vệ</mark> <mark>trẻ em</mark>")
     assert hit.title == "Bảo vệ trẻ em trên môi trường mạng"
 
 
@@ -73,7 +74,7 @@ def test_old_and_new_tone_placement_find_the_same_text(search, q):
     assert ids(result)[:1] == ["tin-001"]
     hit = result.results[0]
     # The document writes "hoà" (old style): that is what gets marked.
-    assert "<mark>hoà</mark> <mark>nhập</mark>" in hit.snippet
+    assert "<mark>hoà nhập</mark>" in hit.snippet
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +90,18 @@ def duong_service(make_backend, tmp_path_factory):
     ("đường", "duong-road"), ("dương", "duong-tree"),
     ("đường ven biển", "duong-road"), ("dương ven biển", "duong-tree"),
 ])
-def test_matching_diacritics_rank_above_folded_matches(duong_service, q, first):
+def test_diacritics_typed_match_exactly(duong_service, q, first):
     result = duong_service.search(SearchRequest(q=q, scope="web"))
-    assert result.total == 2  # the other one still matches after folding
-    assert ids(result)[0] == first
-    assert result.results[0].score > result.results[1].score
-    # Only the syllable with the same diacritics is marked.
+    # Typed with diacritics, the other word (the same letters once folded) is not a match.
+    assert ids(result) == [first]
+    assert not result.relaxed
     assert q.split()[0] in marked(result.results[0].snippet)
-    assert q.split()[0] not in marked(result.results[1].snippet)
+
+
+def test_lookalikes_only_when_nothing_matches_exactly(duong_service):
+    result = duong_service.search(SearchRequest(q="đướng ven biển", scope="web"))
+    assert set(ids(result)) == {"duong-tree", "duong-road"}
+    assert result.relaxed  # said on the page: these are not what was typed
 
 
 def test_unaccented_query_matches_and_marks_every_accented_form(duong_service):

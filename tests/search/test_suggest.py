@@ -56,7 +56,8 @@ def test_large_index_builds_its_vocabulary_in_the_background(tmp_path, monkeypat
         time.sleep(0.05)
     later = service.search(SearchRequest(q="thu tuc dang ky ket hon", scope="web"))
     assert later.suggestion == "thủ tục đăng ký kết hôn"
-    assert service.suggest("dang k")[0]["text"] == "đăng ký kết hôn"
+    completions = [s["text"] for s in service.suggest("dang k")]
+    assert completions[0] == "đăng ký" and "đăng ký kết hôn" in completions
 
 
 @pytest.mark.parametrize("typed, suggestion", [

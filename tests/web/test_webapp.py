@@ -51,7 +51,7 @@ def test_results_page_shows_highlighted_results(corpus_engine_client, q):
     response = corpus_engine_client.get("/", query_string={"q": q})
     assert response.status_code == 200
     text = page_text(response)
-    assert "<mark>trẻ</mark> <mark>em</mark>" in text
+    assert "<mark>trẻ em</mark>" in text
     assert "Hội nghị triển khai Chương trình" in text
     assert 'href="https://sldtbxh.quangnam.gov.vn/tin-tuc/tin-001"' in text
     assert "Tìm thấy" in text
@@ -81,7 +81,7 @@ def test_results_page_escapes_document_text(tmp_path):
         body='Trang giả mạo chèn <img src=x onerror="alert(2)"> vào thông báo bảo hiểm xã hội.')])
     client = create_app({"INDEX_DIR": str(tmp_path), "DEFAULT_SITE": "s", "TESTING": True}).test_client()
     text = page_text(client.get("/", query_string={"q": "giả mạo"}))
-    assert "<mark>giả</mark> <mark>mạo</mark>" in text
+    assert "<mark>giả mạo</mark>" in text
     assert "<script>alert(1)" not in text
     assert "<img src=x" not in text
     assert "&lt;script&gt;" in text
@@ -150,7 +150,7 @@ def test_api_search_shape(corpus_engine_client, q):
         assert RESULT_KEYS <= set(result), set(result)
         assert isinstance(result["score"], (int, float))
     first = {r["id"]: r for r in data["results"]}["tin-006"]
-    assert "<mark>bảo</mark> <mark>vệ</mark> <mark>trẻ</mark> <mark>em</mark>" in first["snippet"]
+    assert "<mark>bảo vệ</mark> <mark>trẻ em</mark>" in first["snippet"]
     assert first["title"] == "Bảo vệ trẻ em trên môi trường mạng"
     assert first["url"] == "https://stttt.quangnam.gov.vn/tin-tuc/tin-006"
     assert first["site"] == OTHER_SITE and first["kind"] == "article"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ...errors import IndexMissing, StoreError
 from ...search.cache import SearchCache
+from ...search.plan import for_syllable_index
 from ...search.suggest import VocabularyCache
 from ...synonyms import Synonyms
 from ...synonyms import load as load_synonyms
@@ -21,6 +22,7 @@ from ..base import Backend, Retrieved
 from . import admin, writing
 from . import retrieve as first_stage
 from .client import Connection
+from .mapping import MAPPING_VERSION
 from .related import related as related_documents
 from .vocabulary import build_vocabulary
 
@@ -52,6 +54,7 @@ class OpenSearchBackend(Backend):
         self._version = (0.0, None)
         self._version_lock = threading.Lock()
         self._vocabulary = VocabularyCache()
+        self._mapping_version = (None, MAPPING_VERSION)
 
     # -- reading -----------------------------------------------------------------------------
     def raw_search(self, body: dict, **params) -> dict:
@@ -96,7 +99,24 @@ class OpenSearchBackend(Backend):
         return first_stage.TermStats(self, parsed)
 
     def retrieve(self, query, allow, request) -> Retrieved:
+        if self.mapping_version() < MAPPING_VERSION:
+            query = for_syllable_index(query)
         return first_stage.retrieve(self, query, allow, request)
+
+    def mapping_version(self) -> int:
+        """The live index's mapping version (``_meta.tracuu``), read again when the index changes."""
+        version = self.index_version()
+        known = self._mapping_version
+        if known[0] != version:
+            try:
+                with self.conn.guarded("reading the mapping") as client:
+                    mappings = client.indices.get_mapping(index=self.alias)
+                metas = [(m.get("mappings") or {}).get("_meta") or {} for m in mappings.values()]
+                number = min((int(m.get("tracuu") or 1) for m in metas), default=MAPPING_VERSION)
+            except StoreError:
+                return known[1]
+            known = self._mapping_version = (version, number)
+        return known[1]
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         return related_documents(self, doc_id, limit=limit)
@@ -106,6 +126,12 @@ class OpenSearchBackend(Backend):
 
     def build_vocabulary(self):
         return build_vocabulary(self)
+
+    def stored(self, doc_id: str) -> dict | None:
+        from .mapping import stored_fields
+
+        hits = self.raw_search({"size": 1, "query": {"term": {"id": doc_id}}, "_source": ["doc"]})["hits"]["hits"]
+        return stored_fields(hits[0]["_source"]) if hits else None
 
     # -- writing -------------------------------------------------------------------------------
     def index_documents(self, items, on_document=None, on_problem=None, purpose: str = "index"):

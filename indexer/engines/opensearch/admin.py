@@ -6,6 +6,7 @@ from ...crawl import compare_crawls, crawl_summaries
 from ...document import KINDS
 from ...errors import IndexMissing
 from . import writing
+from .mapping import MAPPING_VERSION
 
 
 def _day(value) -> str | None:
@@ -87,6 +88,10 @@ def check_index(backend) -> dict:
         total = all_sites["hits"]["total"]["value"]
         per_site = {b["key"]: b["doc_count"] for b in all_sites["aggregations"]["sites"]["buckets"]}
         notes.append(f"{total} documents in {targets[-1]}")
+        if backend.mapping_version() < MAPPING_VERSION:
+            problems.append(f"the index {targets[-1]} has an older mapping (syllables only): it still serves, but "
+                            "searches are slower and match loose syllables; run `tracuu reindex` to rebuild it "
+                            "with word units")
         holder = lock_holder(backend)
         if holder:
             notes.append(f"being written by {holder}")

@@ -6,8 +6,9 @@ syllable fields) folds accents while keeping the original token. Field names are
 the Whoosh engine's, so the same plans (``indexer.search.plan``) apply:
 
 * ``title``/``content``: pyvi words joined by ``_`` (``trẻ_em``), lower case;
-* ``title_f``/``content_f``: syllables and protected tokens (``24/2015/tt-btttt``) with
-  positions for phrases; ASCII folding with ``preserve_original`` gives ``tre`` and ``trẻ``;
+* ``title_x``/``content_x`` and ``title_f``/``content_f``: the unit terms of
+  ``indexer.analysis.unit_terms`` (syllables, protected tokens and adjacent-syllable pairs),
+  as written and accent-folded, frequencies only (pairs do the work of phrases);
 * keyword fields for ids, facets and document numbers; ``year`` for the year facet;
 * ``v_*``: each document's distinct words and folded syllables (doc values only), from
   which the autocomplete / did-you-mean vocabulary is counted (``indexer.search.suggest``);
@@ -24,7 +25,7 @@ from datetime import datetime
 
 from whoosh.analysis import LowercaseFilter
 
-from ...analysis import SyllableTokenizer, fold, word_analyzer
+from ...analysis import SyllableTokenizer, fold, unit_terms, word_analyzer
 from ...document import Document, doc_number_key
 
 _WORDS = word_analyzer()
@@ -33,8 +34,10 @@ _LETTERS = re.compile(r"^[^\W\d_]+$")
 MAX_ID_BYTES = 512  # OpenSearch's limit on _id
 STORED = ("id", "title", "summary", "body", "url", "site", "kind", "category", "doc_number", "doc_type",
           "issuer", "published", "effective", "indexed_at", "parent_id", "parent_title", "article")
-ANALYZED = ("title", "content", "title_f", "content_f")
-VOCABULARY_FIELDS = ("v_title_words", "v_content_words", "v_title_syl", "v_content_syl")
+ANALYZED = ("title", "content", "title_x", "content_x", "title_f", "content_f")
+MAPPING_VERSION = 2  # 1: folded syllables with positions, no unit fields (still served, see plan.for_syllable_index)
+VOCABULARY_FIELDS = ("v_title_words", "v_content_words", "v_title_syl", "v_content_syl", "v_title_pairs",
+                     "v_content_pairs")
 
 
 def index_body(shards: int = 1, replicas: int = 0, previous: str | None = None) -> dict:
@@ -45,16 +48,14 @@ def index_body(shards: int = 1, replicas: int = 0, previous: str | None = None) 
         "settings": {
             "index": {"number_of_shards": shards, "number_of_replicas": replicas},
             "analysis": {
-                "filter": {"tracuu_fold": {"type": "asciifolding", "preserve_original": True}},
                 "analyzer": {
                     "tracuu_words": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]},
-                    "tracuu_folded": {"type": "custom", "tokenizer": "whitespace",
-                                      "filter": ["lowercase", "tracuu_fold"]},
+                    "tracuu_units": {"type": "custom", "tokenizer": "whitespace"},
                 },
             },
         },
         "mappings": {
-            "_meta": {"tracuu": 1, "previous": previous},
+            "_meta": {"tracuu": MAPPING_VERSION, "previous": previous},
             "_source": {"excludes": list(ANALYZED) + list(VOCABULARY_FIELDS)},
             "dynamic": "strict",
             "properties": {
@@ -62,8 +63,8 @@ def index_body(shards: int = 1, replicas: int = 0, previous: str | None = None) 
                 "doc_number_key": keyword, "parent_id": keyword,
                 "title": {"type": "text", "analyzer": "tracuu_words", "index_options": "freqs"},
                 "content": {"type": "text", "analyzer": "tracuu_words", "index_options": "freqs"},
-                "title_f": {"type": "text", "analyzer": "tracuu_folded"},
-                "content_f": {"type": "text", "analyzer": "tracuu_folded"},
+                **{name: {"type": "text", "analyzer": "tracuu_units", "index_options": "freqs"}
+                   for name in ("title_x", "content_x", "title_f", "content_f")},
                 "published": {"type": "date"},
                 "year": {"type": "integer"},
                 "indexed_at": {"type": "date"},
@@ -90,18 +91,21 @@ def to_source(doc: Document) -> dict:
     fields = doc.index_fields()
     words = {name: [t.text for t in _WORDS(fields.get(name, ""))] for name in ("title", "content")}
     syllables = {name: [t.text for t in _SYLLABLES(fields.get(name, ""))] for name in ("title_f", "content_f")}
+    units = {name: unit_terms(fields.get(name, ""), folded=False) for name in ("title_x", "content_x")}
     source = {
         "id": doc.id,
         "kind": doc.kind or None,
         "site": doc.site or None,
         "category": doc.category or None,
         "doc_type": doc.doc_type or None,
-        "doc_number_key": doc_number_key(doc.doc_number) or None,
+        "doc_number_key": fields.get("doc_number_key") or None,
         "parent_id": doc.parent_id or None,
         "title": " ".join(words["title"]),
         "content": " ".join(words["content"]),
-        "title_f": " ".join(syllables["title_f"]),
-        "content_f": " ".join(syllables["content_f"]),
+        "title_x": " ".join(units["title_x"]),
+        "content_x": " ".join(units["content_x"]),
+        "title_f": " ".join(unit_terms(fields.get("title_f", ""), folded=True)),
+        "content_f": " ".join(unit_terms(fields.get("content_f", ""), folded=True)),
         "published": _iso(doc.published),
         "year": doc.published.year if isinstance(doc.published, datetime) else None,
         "indexed_at": _iso(fields["indexed_at"]),
@@ -109,6 +113,8 @@ def to_source(doc: Document) -> dict:
         "v_content_words": _vocabulary(words["content"]),
         "v_title_syl": _vocabulary(fold(t) for t in syllables["title_f"]),
         "v_content_syl": _vocabulary(fold(t) for t in syllables["content_f"]),
+        "v_title_pairs": _vocabulary(t for t in units["title_x"] if "_" in t),
+        "v_content_pairs": _vocabulary(t for t in units["content_x"] if "_" in t),
         "doc": {name: _iso(getattr(doc, name)) if name in ("published", "effective")
                 else getattr(doc, name) for name in STORED if name != "indexed_at" and getattr(doc, name, None)},
     }

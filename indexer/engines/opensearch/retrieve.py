@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ...search import facets as facet_counts
 from ...search.rerank import RERANK_WINDOW, Candidate, idf_tokens
+from ...search.understand import word_join_terms
 from ..base import Retrieved
 from .mapping import stored_fields
 from .translate import to_dsl
@@ -31,6 +32,7 @@ class TermStats:
         self._n = None
         wanted = [(f, t) for t in idf_tokens(parsed) for f in ("content_f", "title_f")]
         wanted += [("content", w) for w in parsed.words]
+        wanted += word_join_terms(parsed)
         wanted = list(dict.fromkeys(wanted))
         if wanted:
             filters = {str(i): {"term": {f: t}} for i, (f, t) in enumerate(wanted)}

@@ -16,6 +16,7 @@ import threading
 from ...errors import StoreError
 from ...search.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
 from ...search.cache import SearchCache
+from ...search.plan import for_syllable_index
 from ...search.request import DEFAULT_TIME_LIMIT
 from ...search.suggest import VocabularyCache
 from ...synonyms import Synonyms
@@ -24,6 +25,7 @@ from ..base import Backend, BackendSettings, Retrieved
 from . import retrieve as first_stage
 from . import segment_files
 from .related import related as related_documents
+from .schema import SCHEMA_VERSION, schema_version
 from .store import IndexStore
 from .translate import to_whoosh
 from .vocabulary import build_vocabulary
@@ -84,7 +86,10 @@ class WhooshBackend(Backend):
         return self.searcher()  # a Whoosh searcher has doc_count, doc_frequency and lexicon
 
     def retrieve(self, query, allow, request) -> Retrieved:
-        return first_stage.retrieve(self.searcher(), to_whoosh(query),
+        searcher = self.searcher()
+        if schema_version(searcher.schema) < SCHEMA_VERSION:
+            query = for_syllable_index(query)
+        return first_stage.retrieve(searcher, to_whoosh(query),
                                     to_whoosh(allow) if allow is not None else None, request, self.time_limit)
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
@@ -107,6 +112,9 @@ class WhooshBackend(Backend):
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
+
+    def stored(self, doc_id: str) -> dict | None:
+        return self.searcher().document(id=doc_id)
 
     def warm_up(self) -> None:
         """Before a server forks: each thread's searcher will read the segments from the shared

@@ -1,24 +1,27 @@
 """The one Whoosh schema for articles and legal notices.
 
-Text is indexed twice: word fields (pyvi words, diacritics kept) and ``*_f`` fields
-(accent-folded syllables with positions). Stored fields are what a result line
-and its highlighted snippet need; the index fields themselves are not stored.
+Text is indexed three times (``indexer.analysis``): ``*_x`` fields hold syllables and
+adjacent-syllable pairs as written (lower case), ``*_f`` fields the same units accent-folded,
+and the word fields pyvi words. Stored fields are what a result line and its highlighted
+snippet need; the index fields themselves are not stored.
+
+``SCHEMA_VERSION`` 1 indexes (folded syllables with positions, no units) still serve: the
+plan is rewritten for them (``indexer.search.plan.for_syllable_index``) and ``tracuu check``
+advises a reindex.
 """
 
 from __future__ import annotations
 
 from whoosh import fields
 
-from ...analysis import folded_analyzer, word_analyzer
+from ...analysis import unit_analyzer, word_analyzer
 
-# Fields searched for free text, with their boosts. Folded matches weigh less
-# than word matches so that agreeing diacritics rank first.
-WORD_FIELDS = {"title": 3.0, "content": 1.0}
-FOLDED_FIELDS = {"title_f": 1.5, "content_f": 0.5}
+SCHEMA_VERSION = 2
 
 def build_schema() -> fields.Schema:
     word = word_analyzer()
-    folded = folded_analyzer()
+    exact = unit_analyzer(folded=False)
+    folded = unit_analyzer(folded=True)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         # Facet fields are columns too (sortable), so facet counts read them fast.
@@ -27,9 +30,11 @@ def build_schema() -> fields.Schema:
         url=fields.STORED(),
         # Searchable text
         title=fields.TEXT(analyzer=word, phrase=False, stored=True),
-        title_f=fields.TEXT(analyzer=folded, phrase=True),
+        title_x=fields.TEXT(analyzer=exact, phrase=False),
+        title_f=fields.TEXT(analyzer=folded, phrase=False),
         content=fields.TEXT(analyzer=word, phrase=False),
-        content_f=fields.TEXT(analyzer=folded, phrase=True),
+        content_x=fields.TEXT(analyzer=exact, phrase=False),
+        content_f=fields.TEXT(analyzer=folded, phrase=False),
         # Shown in results
         summary=fields.STORED(),
         body=fields.STORED(),
@@ -47,3 +52,8 @@ def build_schema() -> fields.Schema:
         article=fields.STORED(),
         indexed_at=fields.DATETIME(stored=True),
     )
+
+
+def schema_version(schema) -> int:
+    """2 for an index with unit fields, 1 for the older syllable-only schema."""
+    return SCHEMA_VERSION if "content_x" in schema else 1

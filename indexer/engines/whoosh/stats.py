@@ -9,7 +9,11 @@ from whoosh import query as Q
 from ...crawl import compare_crawls, crawl_summaries
 from ...document import KINDS
 from ...errors import IndexMissing
+from .schema import SCHEMA_VERSION, schema_version
 from .store import IndexStore
+
+OLD_SCHEMA = ("the index has an older schema (syllables only): it still serves, but searches are slower "
+              "and match loose syllables; run `tracuu reindex` to rebuild it with word units")
 
 
 def _day(value) -> str | None:
@@ -71,6 +75,8 @@ def check_index(store: IndexStore) -> dict:
     except IndexMissing as exc:
         return {"ok": False, "problems": [str(exc)], "notes": []}
     per_site: dict[str, int] = {}
+    if schema_version(ix.schema) < SCHEMA_VERSION:
+        problems.append(OLD_SCHEMA)
     try:
         with ix.searcher() as searcher:
             total = searcher.doc_count()

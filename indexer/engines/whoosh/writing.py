@@ -37,6 +37,12 @@ def _open_writer(ix, procs: int, expected_docs: int):
     return ix.writer(limitmb=256)
 
 
+def fields_for(schema, doc: Document) -> dict:
+    """The document's index fields that ``schema`` has: an index of an older schema keeps taking
+    writes (without the newer fields) until it is rebuilt."""
+    return {name: value for name, value in doc.index_fields().items() if name in schema}
+
+
 def index_documents(
     store: IndexStore,
     items: Iterable[Document | SourceProblem],
@@ -68,7 +74,7 @@ def index_documents(
                     repeated[item.id] = item
                 else:
                     seen.add(item.id)
-                    writer.update_document(**item.index_fields())
+                    writer.update_document(**fields_for(ix.schema, item))
                 report.indexed += 1
                 report.chars += indexed_chars(item)
                 if on_document:
@@ -81,7 +87,7 @@ def index_documents(
             writer = ix.writer()
             try:
                 for item in repeated.values():
-                    writer.update_document(**item.index_fields())
+                    writer.update_document(**fields_for(ix.schema, item))
                 writer.commit()
             except BaseException:
                 _cancel_and_clean(writer, ix)
@@ -151,7 +157,7 @@ class IndexSink(Sink):
     def update(self, doc: Document) -> None:
         if doc.id in self.pending_ids:  # update_document replaces committed copies only
             self.commit()
-        self._writer().update_document(**doc.index_fields())
+        self._writer().update_document(**fields_for(self.ix.schema, doc))
         self.pending_ids.add(doc.id)
         self.counted(doc)
 
