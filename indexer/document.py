@@ -76,21 +76,25 @@ class Document:
     def index_fields(self) -> dict:
         """The keyword arguments for Whoosh's ``update_document``."""
         content = "\n\n".join(p for p in (self.summary, self.body, self.doc_type, self.issuer) if p)
-        title = self.title if not self.doc_number else f"{self.title}\n{self.doc_number}"
+        # The number finds the text itself: its articles (parent_id) carry it for display only.
+        number = "" if self.parent_id else self.doc_number
+        title = self.title if not number else f"{self.title}\n{number}"
         fields = {
             "id": self.id,
             "kind": self.kind,
             "site": self.site,
             "url": self.url,
             "title": self.title,
+            "title_x": title,
             "title_f": title,
             "content": content,
+            "content_x": content,
             "content_f": content,
             "summary": self.summary,
             "body": self.body,
             "category": self.category,
             "doc_number": self.doc_number,
-            "doc_number_key": doc_number_key(self.doc_number),
+            "doc_number_key": doc_number_key(number),
             "doc_type": self.doc_type,
             "issuer": self.issuer,
             "parent_id": self.parent_id,
@@ -102,9 +106,9 @@ class Document:
             fields["published"] = self.published
         if self.effective:
             fields["effective"] = self.effective
-        if self.doc_number:
+        if number:
             # The word field gets the number too, so it matches however it is tokenized.
-            fields["content"] = f"{self.doc_number}\n\n{content}"
+            fields["content"] = f"{number}\n\n{content}"
         return {k: v for k, v in fields.items() if v not in ("", None)}
 
     def to_dict(self) -> dict:

@@ -61,6 +61,10 @@ class Hit:
     issuer: str | None
     category: str | None
     score: float
+    # One article of a long legal text: the text's id and title, and "Điều N".
+    parent_id: str | None = None
+    parent_title: str | None = None
+    article: str | None = None
 
 
 @dataclass
@@ -74,7 +78,9 @@ class SearchResult:
     results: list[Hit] = field(default_factory=list)
     took_ms: float = 0.0
     partial: bool = False  # the time limit cut the search short
-    relaxed: bool = False  # no document had every word; showing those with some
+    relaxed: bool = False  # no document had every word as typed; showing the nearest
+    # How it was relaxed: "diacritics" (the words with other marks), "words" (some of the words).
+    relaxed_by: str | None = None
     facets: dict = field(default_factory=dict)  # facet -> [{"value", "count"}], see indexer.search.facets
     suggestion: str | None = None  # "did you mean", see indexer.search.suggest
     expansions: list = field(default_factory=list)  # [{"term", "expansions"}]: abbreviations searched too

@@ -2,6 +2,9 @@
 
 Accepted fields (others are ignored): id, title, text|body, sapo|summary, url, site,
 kind, date|published, category, doc_number, doc_type, issuer, effective_date.
+
+A legal text's header fills the legal fields the record leaves empty, and a long one is
+indexed article by article (``legal.legal_units``), unless the record says kind "article".
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..document import KIND_ARTICLE, KIND_LEGAL, Document, clean_text
+from .legal import legal_title, legal_units, read_header
 from .problems import SourceProblem
 
 _KIND_ALIASES = {
@@ -78,6 +82,8 @@ def record_to_document(record, default_site: str, default_kind: str | None = Non
     doc_id = _first(record, "id") or url
     if not doc_id:
         raise RecordError("no id (and no url to stand for one)")
+    if not title and body:
+        title = legal_title(read_header(body))
     if not title:
         lead = (summary or body).split("\n", 1)[0]
         if not lead:
@@ -109,6 +115,16 @@ def record_to_document(record, default_site: str, default_kind: str | None = Non
     )
 
 
+def record_documents(record, default_site: str, default_kind: str | None = None,
+                     repairs: list[str] | None = None) -> list[Document]:
+    """``record_to_document``, then a legal text's header fields and articles (``legal.legal_units``);
+    a record that says it is a news article stays one."""
+    document = record_to_document(record, default_site, default_kind, repairs)
+    if document.kind == KIND_ARTICLE and (record.get("kind") or default_kind):
+        return [document]
+    return legal_units(document)
+
+
 def _open_text(path: Path):
     if path.name.endswith(".gz"):
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", errors="replace")
@@ -132,15 +148,15 @@ def read_jsonl(path: Path, site: str, kind: str | None = None):
                 continue
             repairs: list[str] = []
             try:
-                document = record_to_document(json.loads(line), site, kind, repairs)
+                documents = record_documents(json.loads(line), site, kind, repairs)
             except json.JSONDecodeError as exc:
                 yield SourceProblem(str(path), number, f"not valid JSON: {exc.msg}")
             except RecordError as exc:
                 yield SourceProblem(str(path), number, str(exc))
             else:
                 yield from (SourceProblem(str(path), number, r, skipped=False) for r in repairs)
-                yield from _duplicate(seen, path, number, document.id)
-                yield document
+                yield from _duplicate(seen, path, number, documents[0].id)
+                yield from documents
 
 
 def read_csv(path: Path, site: str, kind: str | None = None):
@@ -158,10 +174,10 @@ def read_csv(path: Path, site: str, kind: str | None = None):
                 return
             repairs = []
             try:
-                document = record_to_document(row, site, kind, repairs)
+                documents = record_documents(row, site, kind, repairs)
             except RecordError as exc:
                 yield SourceProblem(str(path), reader.line_num, str(exc))
             else:
                 yield from (SourceProblem(str(path), reader.line_num, r, skipped=False) for r in repairs)
-                yield from _duplicate(seen, path, reader.line_num, document.id)
-                yield document
+                yield from _duplicate(seen, path, reader.line_num, documents[0].id)
+                yield from documents
