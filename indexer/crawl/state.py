@@ -137,9 +137,12 @@ class CrawlState:
                                               (run,))}
 
     def summary(self) -> dict:
-        pages, docs, errors = self.db.execute(
-            "SELECT COUNT(*), COUNT(DISTINCT doc_id), SUM(error IS NOT NULL AND error != '') FROM pages").fetchone()
-        return {"pages": pages, "documents": docs, "pages_with_errors": errors or 0, "last_run": self.last_run()}
+        pages, docs, errors, skipped = self.db.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT doc_id), SUM(error IS NOT NULL AND error != ''), "
+            "SUM(status = 200 AND doc_id IS NULL AND (error IS NULL OR error = '')) FROM pages").fetchone()
+        # Skipped: fetched fine but gave no document (listings, pages without an article).
+        return {"pages": pages, "documents": docs, "pages_with_errors": errors or 0, "pages_skipped": skipped or 0,
+                "last_run": self.last_run()}
 
 
 def crawl_summaries(index_root) -> dict[str, dict]:
@@ -160,3 +163,6 @@ def compare_crawls(index_root, per_site: dict, problems: list, notes: list) -> N
                             f"the index holds only {held} (run `tracuu reindex {site}`)")
         elif crawl["documents"] < held:
             notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")
+        if crawl.get("pages_skipped"):
+            notes.append(f"site {site}: bỏ qua {crawl['pages_skipped']} trang không có bài để lập chỉ mục "
+                         f"(trang danh sách hoặc không tìm thấy nội dung bài)")

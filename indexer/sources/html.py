@@ -5,12 +5,21 @@ Các tin cũ hơn" lists, legal-notice sidebars and footers. We parse with
 selectolax (lexbor), decode legacy charsets first, then:
 
 - use a site's CSS selectors when its config gives them (``sites.SiteConfig``);
-- else drop the page chrome, find the block of paragraph text nearest the title
-  that is not a list of links, and stop the body at the CMS's trailer markers;
+- else drop the page chrome (hidden nodes and template placeholders too; a
+  ``<form>`` wrapping the whole page is kept), find the block of paragraph text
+  nearest the title that is not a list of links, and stop the body at the CMS's
+  trailer markers; when that finds no text, trafilatura's main-text detection
+  (measured against ours in bench/extraction.py: sound text, but slower and
+  blind to Vietnamese titles and dates, so only a fallback);
+- take the title from the heading matching ``<title>``/``og:title`` without the
+  site name (``titles.py``), or a legal text's ALL-CAPS heading and its header
+  table (issuer, number, place and date);
 - read the labelled metadata ("Ngày đăng:", "Người đăng:", "Nguồn tin:",
   "Lượt xem:") and, on legal notices, the label/value rows ("Số hiệu",
   "Loại văn bản", "Cơ quan ban hành", "Ngày ban hành", "Ngày hiệu lực",
-  "Trích yếu", "Người ký") and the attached files.
+  "Trích yếu", "Người ký") and the attached files; else the date on a short line
+  after the title or in a date element, never one inside a list of other
+  articles (``dates.py`` reads the forms).
 
 The label regexes below only recognise *labels* in text that selectolax has
 already isolated; structure always comes from the parser.
@@ -19,9 +28,9 @@ already isolated; structure always comes from the parser.
 from __future__ import annotations
 
 import codecs
+import html as html_lib
 import re
 import unicodedata
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -29,11 +38,27 @@ from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser
 
 from ..document import KIND_ARTICLE, KIND_LEGAL, Document, clean_text
+from .dates import date_line, parse_vn_date
+from .legal import legal_units
 from .problems import SourceProblem
+from .titles import is_all_caps, sentence_case, strip_site_name
 
-_CHROME = "script, style, noscript, nav, header, footer, aside, form, iframe, svg, button, select, template"
+_CHROME = "script, style, noscript, nav, header, footer, aside, iframe, svg, button, select, template, input, textarea"
 _CHROME_HINTS = ("menu", "breadcrumb", "footer", "sidebar", "banner", "search", "share", "social", "comment",
-                 "other-news", "tin-khac", "related", "lien-quan", "paging", "pagination")
+                 "other-news", "tin-khac", "related", "lien-quan", "paging", "pagination", "contact", "byline",
+                 "author", "tac-gia", "print", "skip-to")
+_CHROME_HINT = re.compile("|".join(map(re.escape, _CHROME_HINTS)))
+# A hinted node this long is the article itself (a theme naming its wrapper "print-area").
+_CHROME_MAX_CHARS = 3000
+# A <form> wrapping the whole page (ASP.NET, SharePoint) holds the article; a search box does not.
+_FORM_MAX_CHARS = 1000
+# Less article text than this is a contact line or a caption, not an article.
+_MIN_BODY_CHARS = 40
+# Less text than this from the library is a fragment (a heading, a caption), not an article.
+_LIBRARY_MIN_CHARS = 200
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_PLACEHOLDER = re.compile(r"\{\{\s*\w+\s*\}\}|\$\w+\$|%%\w+%%")
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-f]{2,6}|[a-z]{2,8});", re.I)
 _BLOCKS = {"p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "td", "pre", "section",
            "article", "figure", "table", "tr", "ul", "ol", "tbody", "dl", "dt", "dd"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
@@ -50,6 +75,7 @@ _LABEL_RE = re.compile(
 # A paragraph starting with one of these ends the article body.
 _TRAILER = re.compile(
     r"^\s*(?:\[?\s*Trở về\s*\]?|Quay lại|Các tin (?:mới hơn|cũ hơn|khác|liên quan|đã đưa)|Tin (?:liên quan|khác|cùng chuyên mục)"
+    r"|Mọi (?:thông tin|chi tiết)(?: xin)? liên hệ|Thông tin liên hệ\s*:"
     r"|Bài viết liên quan|(?:" + "|".join(_LABELS.values()) + r")\s*:)",
     re.I,
 )
@@ -66,16 +92,14 @@ _NOTICE_LABELS = [
     ("files", r"(?:Tệp|File|Tập\s+tin|Văn\s+bản)\s+đính\s+kèm|Đính\s+kèm|Tải\s+về"),
 ]
 _NOTICE_RE = re.compile(r"^\s*(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _NOTICE_LABELS) + r")\s*:?\s*", re.I)
+# The word a legal text's title line starts with, printed alone above its subject in capitals.
+_LEGAL_TYPES = ("HIẾN PHÁP", "BỘ LUẬT", "LUẬT", "PHÁP LỆNH", "LỆNH", "NGHỊ QUYẾT", "NGHỊ QUYẾT LIÊN TỊCH", "NGHỊ ĐỊNH",
+                "QUYẾT ĐỊNH", "CHỈ THỊ", "THÔNG TƯ", "THÔNG TƯ LIÊN TỊCH", "KẾ HOẠCH", "QUY ĐỊNH", "QUY CHẾ",
+                "HƯỚNG DẪN", "THÔNG BÁO", "CÔNG ĐIỆN")
+_LEGAL_TYPE_TAG = re.compile(r">\s*(?:" + "|".join(sorted(_LEGAL_TYPES, key=len, reverse=True)) + r")\s*<")
+_LEGAL_NUMBER = re.compile(r"(?:^|\n)[^\n:]{0,30}?\bSố(?:\s+hiệu)?\s*:\s*([^\s,;]+)", re.I)
 _ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".odt", ".ppt", ".pptx", ".signed.pdf")
 _MAX_PAGE_BYTES = 20 * 1024 * 1024
-_WEEKDAY = r"(?:(?:Thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|Chủ\s+nhật|T[2-7]|CN)\s*,?\s*)?"
-_DATE_FORMS = [
-    # 28/01/2019, 28-01-2019, 28.01.2019, optionally with a time before or after
-    re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)"),
-    # ngày 28 tháng 01 năm 2019
-    re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I),
-]
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class PageError(ValueError):
@@ -129,7 +153,10 @@ def decode_page(raw: bytes, declared: str | None = None) -> str:
 # -- small helpers ----------------------------------------------------------------------------
 
 def _text(node) -> str:
-    return clean_text(node.text(deep=True, separator="", strip=False))
+    text = node.text(deep=True, separator="", strip=False)
+    if "&" in text:  # entities escaped twice by the CMS ("&amp;nbsp;") read as text
+        text = _ENTITY.sub(lambda m: html_lib.unescape(m.group()), text)
+    return clean_text(text)
 
 
 def _classes(node) -> str:
@@ -144,28 +171,6 @@ def _is_leaf_block(node) -> bool:
 def _link_ratio(node, length: int) -> float:
     linked = sum(len(_text(a)) for a in node.css("a"))
     return linked / length if length else 1.0
-
-
-def parse_vn_date(text: str | None) -> datetime | None:
-    """The first date in ``text`` in a common Vietnamese form (day first), or ISO 8601."""
-    if not text:
-        return None
-    text = unicodedata.normalize("NFC", text)
-    iso = _ISO_DATE.search(text)
-    candidates = []
-    for form in _DATE_FORMS:
-        m = form.search(text)
-        if m:
-            candidates.append((m.start(), int(m.group(3)), int(m.group(2)), int(m.group(1))))
-    if iso:
-        candidates.append((iso.start(), int(iso.group(1)), int(iso.group(2)), int(iso.group(3))))
-    for _, year, month, day in sorted(candidates):
-        try:
-            if 1900 <= year <= 2200:
-                return datetime(year, month, day)
-        except ValueError:
-            continue
-    return None
 
 
 def normalize_doc_number(value: str) -> str:
@@ -207,31 +212,108 @@ def _select_text(tree, selector: str | None, joiner: str = "\n\n") -> str:
 
 # -- the generic article finder ---------------------------------------------------------------
 
-def _title(tree, selector: str | None) -> str:
+def _meta(tree, selector: str) -> str:
+    node = tree.css_first(selector)
+    return clean_text(node.attributes.get("content") or "") if node is not None else ""
+
+
+def _page_titles(tree) -> tuple[str, str, list[str]]:
+    """``<title>`` and ``og:title`` without the site's name, and the site names the page gives."""
+    names = [n for n in (_meta(tree, 'meta[property="og:site_name"]'),) if n]
+    names += [clean_text(img.attributes.get("alt") or "") for img in tree.css("[class*=logo i] img[alt], a.logo img[alt]")]
+    names = [n for n in names if n]
+    head = tree.css_first("title")
+    return (strip_site_name(_text(head), names) if head is not None else "",
+            strip_site_name(_meta(tree, 'meta[property="og:title"]'), names), names)
+
+
+def _title(tree, selector: str | None, page_titles: tuple[str, str, list[str]]):
+    """(title, the node it was read from or None): a site selector, else the heading that matches
+    ``<title>``/``og:title``, else the first heading-like node, else ``og:title``, else ``<title>``."""
     if selector:
         text = _select_text(tree, selector, " ")
         if text:
-            return text
-    for selector in ("h1", "[class*=title i]", "[class*=tieu-de i]", "[class*=tieude i]", "h2"):
+            return text, None
+    head, og, names = page_titles
+    wanted = {t.casefold() for t in (head, og) if t}
+    site_names = {n.casefold() for n in names}
+    first = None
+    for selector in ("h1", "[class*=title i]", "[class*=tieu-de i]", "[class*=tieude i]", "h2", "h3"):
         for node in tree.css(selector):
             text = _text(node)
-            if 8 <= len(text) <= 400 and _link_ratio(node, len(text)) < 0.5:
-                return text
-    meta = tree.css_first('meta[property="og:title"]')
-    if meta and meta.attributes.get("content"):
-        return clean_text(meta.attributes["content"])
-    node = tree.css_first("title")
-    return _text(node) if node else ""
+            if not 8 <= len(text) <= 400 or text.casefold() in site_names or _link_ratio(node, len(text)) >= 0.5:
+                continue
+            if text.casefold() in wanted:
+                return text, node
+            if first is None and selector != "h3":
+                first = (text, node)
+    if first is not None:
+        return first
+    return (og or head), None
+
+
+def _legal_heading(tree, raw_html: str):
+    """A legal text's title printed as ALL-CAPS lines ("LUẬT" / "AN NINH MẠNG"): (the lines joined,
+    the last line's node), or None."""
+    if not _LEGAL_TYPE_TAG.search(raw_html):
+        return None
+    blocks = (n for n in tree.css("p, div, h1, h2, h3, h4, td")
+              if n.tag == "p" or n.tag.startswith("h") or _is_leaf_block(n))
+    for node in blocks:
+        if _text(node) not in _LEGAL_TYPES:
+            continue
+        lines, last = [_text(node)], node
+        for other in blocks:
+            text = _text(other)
+            if not text or _inside(other, last) or _inside(last, other):
+                continue
+            if not is_all_caps(text) or text in _LEGAL_TYPES or len(text) > 400 or len(lines) > 3:
+                break
+            lines.append(text)
+            last = other
+        if len(lines) >= 2:
+            return " ".join(lines), last
+    return None
+
+
+def _legal_header(tree) -> dict[str, str]:
+    """Issuer, number and place/date from the header table printed above a legal text's title."""
+    for table in tree.css("table"):
+        text = clean_text(table.text(separator="\n"))
+        if "CỘNG HÒA" not in text.upper().replace("HOÀ", "HÒA"):
+            continue
+        fields = {}
+        number = _LEGAL_NUMBER.search(text)
+        if number:
+            fields["doc_number"] = number.group(1)
+        for line in text.split("\n"):
+            if parse_vn_date(line) and "ngày" in line.lower():
+                fields["issued"] = line.strip()
+                break
+        cells = [clean_text(td.text(separator="\n")) for td in table.css("td")]
+        if cells:
+            issuer = cells[0].split("\n")[0].strip(" -_")
+            if issuer and is_all_caps(issuer) and "CỘNG HÒA" not in issuer:
+                fields["issuer"] = sentence_case(issuer)
+        return fields
+    return {}
 
 
 def _drop_chrome(tree) -> None:
     for node in tree.css(_CHROME):
         node.decompose()
+    for node in tree.css("form"):
+        if len(node.text(deep=True)) < _FORM_MAX_CHARS:
+            node.decompose()
+        else:
+            node.unwrap()
+    for node in tree.css('[hidden], [style*="none" i], [style*="hidden" i]'):
+        if "hidden" in node.attributes or _HIDDEN.search(node.attributes.get("style") or ""):
+            node.decompose()
     for node in tree.css("[class], [id]"):
         if node.tag in ("body", "html", "h1"):
             continue
-        hints = _classes(node)
-        if any(h in hints for h in _CHROME_HINTS):
+        if _CHROME_HINT.search(_classes(node)) and len(node.text(deep=True)) <= _CHROME_MAX_CHARS:
             node.decompose()
 
 
@@ -302,7 +384,7 @@ def _paragraphs(container, title: str, title_node=None) -> list[str]:
         if node.tag not in _BLOCKS or not _is_leaf_block(node):
             continue
         text = _text(node)
-        if not text or text == title:
+        if not text or text == title or _PLACEHOLDER.search(text):
             continue
         if _TRAILER.match(text):
             if paragraphs:
@@ -440,6 +522,69 @@ def _legal_document(tree, fields: dict, base: dict, title: str, body: list[str])
     )
 
 
+# -- dates near the title ----------------------------------------------------------------------
+
+def _in_list(node, stop=None) -> bool:
+    """Inside a list item or a link: the date of another article, not of this one."""
+    while node is not None and node.tag != "body" and (stop is None or node.mem_id != stop.mem_id):
+        if node.tag in ("li", "a"):
+            return True
+        node = node.parent
+    return False
+
+
+def _dateline(tree, title_node, container):
+    """The page's own date: a short line right after the title, else a date/time element around
+    the article, else one anywhere outside lists of other articles."""
+    if title_node is not None:
+        region = title_node.parent.parent if title_node.parent is not None and title_node.parent.parent is not None \
+            else title_node.parent
+        started, blocks = False, 0
+        for node in (region.traverse(include_text=False) if region is not None else ()):
+            if not started:
+                started = node.mem_id == title_node.mem_id
+                continue
+            if _inside(node, title_node) or not _is_leaf_block(node):
+                continue
+            text = _text(node)
+            if not text or _in_list(node, region):
+                continue
+            found = date_line(text)
+            if found:
+                return found
+            blocks += 1
+            if len(text) > 120 or blocks > 8:
+                break
+    around = container
+    for _ in range(2):
+        if around is not None and around.parent is not None and around.tag != "body":
+            around = around.parent
+    for root in (around, tree.body):
+        if root is None:
+            continue
+        for node in root.css("[class*=date i], [class*=ngay i], [class*=time i], time"):
+            if not _in_list(node):
+                found = date_line(_text(node))
+                if found:
+                    return found
+    return None
+
+
+def _longest_block(tree) -> int:
+    return max((len(_text(n)) for n in tree.css("p, td, div, li, dd, blockquote, pre") if _is_leaf_block(n)),
+               default=0)
+
+
+def _library_text(html: str, title: str) -> list[str]:
+    """The main text as trafilatura finds it, for pages our own finder gives nothing on."""
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True,
+                               deduplicate=False)
+    lines = [clean_text(line) for line in (text or "").split("\n") if clean_text(line) and clean_text(line) != title]
+    return lines if sum(map(len, lines)) >= _LIBRARY_MIN_CHARS else []
+
+
 # -- the entry points -------------------------------------------------------------------------
 
 def extract_page(html: str, site: str, doc_id: str, kind: str | None = None, selectors: dict | None = None,
@@ -460,27 +605,31 @@ def extract_page(html: str, site: str, doc_id: str, kind: str | None = None, sel
         if href:
             page_url = urljoin(url, href) if url else href
     category = _category(tree, selectors.get("category"))
-    published = _meta_date(tree)
     page_text = clean_text(tree.body.text(separator="\n"))
     labelled = _labelled(_select_text(tree, selectors.get("meta"), "\n") or page_text)
-    if selectors.get("date"):
-        published = parse_vn_date(_select_text(tree, selectors["date"], " ")) or published
-    published = parse_vn_date(labelled.get("published")) or published
-    if published is None:
-        for node in tree.css("[class*=date i], [class*=ngay i], [class*=time i]"):
-            published = parse_vn_date(_text(node))
-            if published:
-                break
+    published = (parse_vn_date(_select_text(tree, selectors["date"], " ")) if selectors.get("date") else None) \
+        or parse_vn_date(labelled.get("published"))
     notice = _notice_fields(tree) if kind != KIND_ARTICLE else {}
-    is_legal = kind == KIND_LEGAL or (bool(re.search(r"\d", notice.get("doc_number", ""))) and len(notice) >= 2)
+    page_titles = _page_titles(tree)
+    meta_date = _meta_date(tree)  # before the chrome goes: <time> often sits in an article's <header>
 
     _drop_chrome(tree)
-    title = _title(tree, selectors.get("title"))
-    title_node = None
-    for node in tree.css("h1, h2, [class*=title i]"):
-        if _text(node) == title:
-            title_node = node
-            break
+    heading = None if selectors.get("title") else _legal_heading(tree, html)
+    original = ""
+    if heading is not None:
+        original, title_node = heading
+        title = sentence_case(original)
+        notice.update(_legal_header(tree))
+        notice.setdefault("doc_type", sentence_case(next(t for t in sorted(_LEGAL_TYPES, key=len, reverse=True)
+                                                          if original.startswith(t))))
+    else:
+        title, title_node = _title(tree, selectors.get("title"), page_titles)
+        if title_node is None and title:
+            title_node = next((n for n in tree.css("h1, h2, h3, [class*=title i]") if _text(n) == title), None)
+        if is_all_caps(title):
+            original, title = title, sentence_case(title)
+    is_legal = kind == KIND_LEGAL or (kind != KIND_ARTICLE and bool(re.search(r"\d", notice.get("doc_number", "")))
+                                      and len(notice) >= 2)
     if selectors.get("body"):
         containers = tree.css(selectors["body"])
         paragraphs = []
@@ -494,7 +643,13 @@ def extract_page(html: str, site: str, doc_id: str, kind: str | None = None, sel
         if paragraphs and container is not tree.body:
             text = "\n".join(paragraphs)
             if _link_ratio(container, len(text)) > 0.6 and not is_legal:
-                raise NotAnArticle("a list of links (a listing page), not an article")
+                raise NotAnArticle("trang danh sách liên kết, không phải bài viết")
+    if heading is not None and paragraphs:
+        paragraphs.insert(0, original)  # the heading as printed stays searchable
+    if sum(map(len, paragraphs)) < _MIN_BODY_CHARS and not is_legal:
+        paragraphs = _library_text(html, title)
+    if published is None and not is_legal:
+        published = meta_date or _dateline(tree, title_node, container)
     summary = _summary(tree, container, selectors.get("summary"))
     if summary and paragraphs and paragraphs[0] == summary:
         paragraphs = paragraphs[1:]
@@ -506,15 +661,21 @@ def extract_page(html: str, site: str, doc_id: str, kind: str | None = None, sel
         extra["views"] = views
     if captions:
         extra["captions"] = captions
+    if original and original != title:
+        extra["title_original"] = original
+    if is_legal and published is None and not notice.get("issued"):
+        published = meta_date or _dateline(tree, title_node, container)
     base = dict(id=page_url or doc_id, url=page_url, site=site, category=category, published=published,
                 extra=extra)
     if is_legal:
         doc = _legal_document(tree, notice, base, title, paragraphs)
         if not doc.title:
-            raise PageError("a legal notice page without a title, trích yếu or số hiệu")
+            raise PageError("văn bản không có tiêu đề, trích yếu hay số hiệu")
         return doc
-    if not title or not paragraphs:
-        raise PageError("no article title or text found")
+    if not paragraphs:
+        raise PageError(f"không tìm thấy nội dung bài: khối văn bản dài nhất chỉ có {_longest_block(tree)} ký tự")
+    if not title:
+        raise PageError("không tìm thấy tiêu đề bài (không có <h1>, tiêu đề hay <title>)")
     return Document(title=title, summary=summary, body="\n\n".join(paragraphs), kind=kind or KIND_ARTICLE,
                     **base)
 
@@ -526,13 +687,16 @@ def extract_article(html: str, site: str, doc_id: str, kind: str | None = None) 
 
 def read_html_page(path: Path, site: str, kind: str | None = None, doc_id: str | None = None,
                    selectors: dict | None = None):
-    """Yield the page's Document, or a SourceProblem naming the file."""
+    """Yield the page's Document (a long legal text: its parent and one per article), or a
+    SourceProblem naming the file."""
     try:
         if path.stat().st_size > _MAX_PAGE_BYTES:
             raise PageError(f"larger than {_MAX_PAGE_BYTES // (1024 * 1024)} MB")
-        yield extract_page(decode_page(path.read_bytes()), site, doc_id or path.name, kind, selectors)
+        doc = extract_page(decode_page(path.read_bytes()), site, doc_id or path.name, kind, selectors)
     except (PageError, OSError) as exc:
         yield SourceProblem(str(path), None, str(exc))
+        return
+    yield from legal_units(doc) if doc.kind == KIND_LEGAL else (doc,)
 
 
 def read_html_folder(folder: Path, site: str, kind: str | None = None):
