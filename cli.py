@@ -403,6 +403,63 @@ def check_cmd(obj: Context, as_json):
         sys.exit(1)
 
 
+@main.group("keys")
+def keys_group():
+    """API keys for the write API and the admin console (secrets are shown once, stored hashed)."""
+
+
+@keys_group.command("create")
+@click.option("--site", "sites", multiple=True, help="Site slug the key may write (repeatable; none: every site).")
+@click.option("--can", type=click.Choice(["search", "write", "admin"]), required=True,
+              help="search: search only; write: push documents of its sites; admin: everything.")
+@click.option("--name", default="", help="Who uses the key (e.g. the CMS of a department).")
+@click.pass_obj
+def keys_create_cmd(obj: Context, sites, can, name):
+    """Create a key and print its secret (shown this once only)."""
+    from indexer.keys import InvalidKeyRequest, KeyStore
+
+    try:
+        key, secret = KeyStore(obj.index_dir).create(sites, can, name)
+    except InvalidKeyRequest as exc:
+        _fail(str(exc))
+    click.echo(f"Đã tạo khóa {key.id} ({key.can}; trang: {', '.join(key.sites) or 'tất cả'}).")
+    click.echo("Khóa bí mật (chỉ hiện một lần, hãy lưu lại ngay):")
+    click.echo(secret)
+
+
+@keys_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def keys_list_cmd(obj: Context, as_json):
+    """Every key: id, rights, sites, name, created, revoked (never the secret)."""
+    from indexer.keys import KeyStore
+
+    keys = KeyStore(obj.index_dir).list()
+    if as_json:
+        click.echo(json.dumps([k.to_dict() for k in keys], ensure_ascii=False, indent=2))
+        return
+    if not keys:
+        click.echo("Chưa có khóa nào. Tạo khóa: tracuu keys create --can write --site SLUG")
+        return
+    click.echo(f"{'id':<14} {'quyền':<7} {'trạng thái':<22} {'tạo lúc':<20} trang / tên")
+    for k in keys:
+        state = f"thu hồi {k.revoked:%Y-%m-%d %H:%M}" if k.revoked else "đang dùng"
+        click.echo(f"{k.id:<14} {k.can:<7} {state:<22} {k.created:%Y-%m-%d %H:%M:%S}  "
+                   f"{', '.join(k.sites) or 'tất cả'}{' / ' + k.name if k.name else ''}")
+
+
+@keys_group.command("revoke")
+@click.argument("key_id")
+@click.pass_obj
+def keys_revoke_cmd(obj: Context, key_id):
+    """Revoke a key at once, for good."""
+    from indexer.keys import KeyStore
+
+    if not KeyStore(obj.index_dir).revoke(key_id):
+        _fail(f"không có khóa đang dùng nào mang id {key_id}")
+    click.echo(f"Đã thu hồi khóa {key_id}.")
+
+
 @main.command("report")
 @click.option("--since", help="7d, 4w or a date (YYYY-MM-DD); default: the last 30 days.")
 @click.option("--limit", "-n", type=click.IntRange(1, 500), default=20, show_default=True)

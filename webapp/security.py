@@ -12,10 +12,11 @@ request size limits and the admin token.
   with ``Retry-After`` (JSON on /api).
 * Request size: bodies over ``MAX_CONTENT_LENGTH`` get 413 and query strings over
   ``MAX_QUERY_STRING`` get 400, before any search work.
-* The app has no write or admin HTTP route. One added later must be wrapped in
-  :func:`admin_required`: without ``ADMIN_TOKEN`` configured it does not exist
-  (404); with it, only ``Authorization: Bearer <token>`` passes, compared in
-  constant time.
+* Write and admin routes are guarded: :func:`admin_required`, or the API keys of
+  ``webapp.write_api.authenticate`` (views marked with :func:`mark_guarded`). Without
+  ``ADMIN_TOKEN`` and without any API key they do not exist (404); otherwise only
+  ``Authorization: Bearer <ADMIN_TOKEN or key>`` passes, compared in constant time
+  (:func:`bearer_key`). Requests with a valid key are not rate-limited.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ import hashlib
 import hmac
 import re
 import time
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+
+from indexer.keys import ApiKey
 
 DEFAULTS = {
     "RATE_LIMIT": "120 per minute; 2000 per hour",  # per client address; "" turns limiting off
@@ -38,8 +42,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bytes of request body (Flask answers 413 above)
     "MAX_QUERY_STRING": 32 * 1024,  # bytes of query string (400 above)
     "EMBED_FRAME_ANCESTORS": "*",  # who may frame /embed: "*", "'none'" or a list of origins
-    "ADMIN_TOKEN": None,  # enables routes wrapped in admin_required; None: they answer 404
+    "ADMIN_TOKEN": None,  # the bootstrap admin key; without it and without API keys, write/admin routes answer 404
 }
+ADMIN_TOKEN_KEY_ID = "admin-token"  # the ApiKey id ADMIN_TOKEN stands for
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EMBED_ENDPOINTS = frozenset({"embed.embed_page"})
@@ -48,6 +53,7 @@ DEFAULT_THEME = "#0b5394"
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}")
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d+)?|\*|'none'|'self'|https?://\*\.[A-Za-z0-9.-]+")
 _ADMIN_ATTR = "tracuu_admin_only"
+_STARTED = datetime.now().replace(microsecond=0)
 
 
 def init_app(app: Flask) -> None:
@@ -127,7 +133,8 @@ def _limiter(app: Flask) -> Limiter:
         get_remote_address,
         app=app,
         application_limits=limits,  # one budget per client across every route
-        application_limits_exempt_when=lambda: request.endpoint in UNLIMITED_ENDPOINTS or request.method == "OPTIONS",
+        application_limits_exempt_when=lambda: (request.endpoint in UNLIMITED_ENDPOINTS or request.method == "OPTIONS"
+                                                or _trusted_client()),
         storage_uri=app.config["RATE_LIMIT_STORAGE_URI"],
         headers_enabled=False,  # Retry-After is set on the 429 itself, not on every answer
         enabled=bool(limits),
@@ -164,26 +171,64 @@ def _retry_after(exc) -> int:
     return 60
 
 
-# -- admin ------------------------------------------------------------------------------
+# -- admin and keys ---------------------------------------------------------------------
+def keys_configured() -> bool:
+    """Whether write and admin routes exist: ADMIN_TOKEN is set or an API key was created."""
+    keys = current_app.extensions.get("tracuu.keys")
+    return bool(current_app.config.get("ADMIN_TOKEN")) or (keys is not None and keys.exists())
+
+
+def bearer_key() -> ApiKey | None:
+    """The key of this request's ``Authorization: Bearer`` header: ADMIN_TOKEN (an admin key with
+    id ``admin-token``) or an API key that is not revoked; None otherwise. Both compared in
+    constant time; verified once per request."""
+    if "tracuu_key" in g:
+        return g.tracuu_key
+    key = None
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    given = given.strip()
+    if scheme.lower() == "bearer" and given:
+        token = current_app.config.get("ADMIN_TOKEN")
+        if token and hmac.compare_digest(given.encode(), str(token).encode()):
+            key = ApiKey(id=ADMIN_TOKEN_KEY_ID, name="ADMIN_TOKEN", sites=(), can="admin", created=_STARTED)
+        elif current_app.extensions.get("tracuu.keys") is not None:
+            key = current_app.extensions["tracuu.keys"].verify(given)
+    g.tracuu_key = key
+    return key
+
+
+def unauthorized(message: str = "Cần khóa API hợp lệ (Authorization: Bearer <khóa>)."):
+    response = jsonify(error=message)
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Bearer realm="tracuu"'
+    return response
+
+
+def _trusted_client() -> bool:
+    """Requests bearing a valid key (a CMS pushing, an administrator) skip the per-address limits."""
+    return "Authorization" in request.headers and keys_configured() and bearer_key() is not None
+
+
 def admin_required(view):
-    """Guard a write or admin route: 404 unless ADMIN_TOKEN is set, then 401 without
-    ``Authorization: Bearer <ADMIN_TOKEN>`` (compared with hmac.compare_digest)."""
+    """Guard a write or admin route: 404 unless ADMIN_TOKEN or an API key exists, then 401 without
+    ``Authorization: Bearer <ADMIN_TOKEN or an admin key>`` (compared with hmac.compare_digest)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        token = current_app.config.get("ADMIN_TOKEN")
-        if not token:
+        if not keys_configured():
             abort(404)
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), str(token).encode()):
-            response = jsonify(error="Cần mã quản trị hợp lệ.")
-            response.status_code = 401
-            response.headers["WWW-Authenticate"] = 'Bearer realm="tracuu-admin"'
-            return response
+        key = bearer_key()
+        if key is None or not key.allows("admin"):
+            return unauthorized("Cần mã quản trị hợp lệ.")
         return view(*args, **kwargs)
 
-    setattr(wrapper, _ADMIN_ATTR, True)
-    return wrapper
+    return mark_guarded(wrapper)
+
+
+def mark_guarded(view):
+    """Mark a view that checks its caller's key itself (``webapp.write_api``)."""
+    setattr(view, _ADMIN_ATTR, True)
+    return view
 
 
 def is_admin_only(view) -> bool:
@@ -191,8 +236,8 @@ def is_admin_only(view) -> bool:
 
 
 def unguarded_write_routes(app: Flask) -> list[str]:
-    """Routes that accept a method other than GET/HEAD/OPTIONS without admin_required:
-    must be empty (tests assert it)."""
+    """Routes that accept a method other than GET/HEAD/OPTIONS without admin_required (or a key
+    check, ``mark_guarded``): must be empty (tests assert it)."""
     bad = []
     for rule in app.url_map.iter_rules():
         if set(rule.methods or ()) - SAFE_METHODS and not is_admin_only(app.view_functions[rule.endpoint]):
