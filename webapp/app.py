@@ -63,10 +63,11 @@ def create_app(config: dict | None = None) -> Flask:
     settings = BackendSettings.from_config(app.config)
     settings.synonyms = _as_list(app.config["SYNONYMS_FILES"])
     app.extensions["tracuu.search"] = open_backend(settings)
+    app.extensions["tracuu.backend"] = app.extensions["tracuu.search"]  # never wrapped: admin counts go unlogged
 
     from flask_cors import CORS
 
-    from . import http_cache, querylog, security
+    from . import admin, http_cache, querylog, security, write_api
     from .api import api
     from .embed import embed
     from .pages import pages
@@ -74,11 +75,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(embed)
     app.register_blueprint(api, url_prefix="/api")
+    write_api.init_app(app)  # API keys, the write queue and its applier: /api/documents, /api/tasks ...
     CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}}, methods=["GET", "HEAD", "OPTIONS"],
          expose_headers=["ETag"], max_age=86400)
     http_cache.init_app(app)
     security.init_app(app)  # headers, rate limits, size limits, admin token
     querylog.init_app(app)  # what visitors search, without personal data (QUERY_LOG)
+    admin.init_app(app)  # /admin, after security (its sign-in limit uses the limiter)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

@@ -29,6 +29,9 @@ _HIT = {
         "issuer": _NULLABLE_STRING,
         "category": _NULLABLE_STRING,
         "score": {"type": "number"},
+        "parent_id": {**_NULLABLE_STRING, "description": "an article (Điều N) of a legal text: the text's id"},
+        "parent_title": {**_NULLABLE_STRING, "description": "an article of a legal text: the text's title"},
+        "article": {**_NULLABLE_STRING, "description": "an article of a legal text: \"Điều N\""},
     },
 }
 
@@ -52,7 +55,9 @@ _SEARCH_RESULT = {
         "results": {"type": "array", "items": _HIT},
         "took_ms": {"type": "number"},
         "partial": {"type": "boolean", "description": "the time limit cut the search short"},
-        "relaxed": {"type": "boolean", "description": "no document had every word; these have some"},
+        "relaxed": {"type": "boolean", "description": "no document had every word as typed; these are the nearest"},
+        "relaxed_by": {**_NULLABLE_STRING,
+                       "description": "when relaxed: diacritics (the words with other diacritics) or words (some of them)"},
         "facets": {
             "type": "object",
             "description": "counts over every match: kind, doc_type, year, site, category",
@@ -105,6 +110,116 @@ _ERRORS = {
 }
 
 
+# -- the write API (webapp/write_api.py) ----------------------------------------------------------
+_RECORD = {
+    "type": "object",
+    "description": "One document, with the fields of `tracuu index file.jsonl` (others are ignored)",
+    "properties": {
+        "id": {"type": "string", "description": "unique; defaults to url"},
+        "title": {"type": "string", "description": "defaults to the start of the text"},
+        "text": {"type": "string", "description": "the body (or `body`)"},
+        "sapo": {"type": "string", "description": "the lead (or `summary`)"},
+        "url": {"type": "string"},
+        "site": {"type": "string", "description": "site slug; defaults to ?site= or the key's only site"},
+        "kind": {"type": "string", "description": "article or legal (default: legal when doc_number is given)"},
+        "date": {"type": "string", "description": "dd/mm/yyyy or ISO 8601 (or `published`)"},
+        "category": {"type": "string"},
+        "doc_number": {"type": "string"},
+        "doc_type": {"type": "string"},
+        "issuer": {"type": "string"},
+        "effective_date": {"type": "string"},
+    },
+}
+_PROBLEM = {
+    "type": "object",
+    "required": ["line", "id", "message"],
+    "properties": {
+        "line": {"type": ["integer", "null"], "description": "NDJSON line number"},
+        "position": {"type": ["integer", "null"], "description": "the record's place in the body (1-based)"},
+        "id": _NULLABLE_STRING,
+        "message": {"type": "string", "description": "as `tracuu index` reports it"},
+        "skipped": {"type": "boolean", "description": "false: repaired and indexed"},
+    },
+}
+_TASK = {
+    "type": "object",
+    "required": ["id", "kind", "site", "status", "submitted", "finished", "counts", "problems"],
+    "properties": {
+        "id": {"type": "string"},
+        "kind": {"type": "string", "enum": ["documents", "delete", "crawl"]},
+        "site": _NULLABLE_STRING,
+        "sites": {"type": "array", "items": {"type": "string"}},
+        "status": {"type": "string", "enum": ["queued", "processing", "succeeded", "failed"],
+                   "description": "succeeded: committed to the index (survives a crash)"},
+        "submitted": {"type": "string"},
+        "finished": _NULLABLE_STRING,
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"},
+                   "description": "received, indexed, deleted, problems (crawls: also fetched, unchanged)"},
+        "problems": {"type": "array", "items": _PROBLEM},
+        "key_id": _NULLABLE_STRING,
+        "error": {**_NULLABLE_STRING, "description": "why a failed task failed"},
+        "url": {"type": "string", "description": "where to ask for the status (202 answers)"},
+    },
+}
+_AUTH_ERRORS = {
+    "401": _json(_ERROR, "no key, or an unknown or revoked one"),
+    "403": _json(_ERROR, "the key may not do this (a search key writing, a key of another site); nothing written"),
+    "404": _json(_ERROR, "not found (or the write API is off: no ADMIN_TOKEN and no key)"),
+}
+# The operations name no ``security``: without ADMIN_TOKEN and without any key they answer 404
+# (the write API is off), which a declared scheme's "401 without credentials" would contradict.
+
+
+def _write_paths() -> dict:
+    accepted = {"202": _json(_TASK, "queued; poll the task's url")}
+    documents_body = {"required": True, "content": {
+        "application/json": {"schema": {"oneOf": [_RECORD, {"type": "array", "items": _RECORD}]}},
+        "application/x-ndjson": {"schema": {"type": "string", "description": "one JSON record per line"}},
+    }}
+    doc_id = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "/api/documents": {"post": {
+            "operationId": "pushDocuments",
+            "summary": "Add or replace documents (one object, an array, or NDJSON); applied in order",
+            "parameters": [_param("site", "site of records that name none", {"type": "string"})],
+            "requestBody": documents_body,
+            "responses": {**accepted, "400": _json(_ERROR, "the body is not JSON, or holds no valid record"),
+                          **_AUTH_ERRORS, "413": _json(_ERROR, "body over WRITE_MAX_CONTENT_LENGTH")},
+        }},
+        "/api/documents/{doc_id}": {
+            "put": {"operationId": "putDocument", "summary": "Add or replace one document",
+                    "parameters": [doc_id],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _RECORD}}},
+                    "responses": {**accepted, "400": _json(_ERROR, "not one valid JSON object"), **_AUTH_ERRORS}},
+            "delete": {"operationId": "deleteDocument", "summary": "Delete one document",
+                       "parameters": [doc_id], "responses": {**accepted, **_AUTH_ERRORS}},
+            "get": {"operationId": "getDocument",
+                    "summary": "The stored fields of a document (admin key, or a write key of its site)",
+                    "parameters": [doc_id],
+                    "responses": {"200": _json({"type": "object"}, "the stored fields"), **_AUTH_ERRORS}},
+        },
+        "/api/sites/{slug}/crawl": {"post": {
+            "operationId": "crawlSite", "summary": "Recrawl a configured site now",
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {**accepted, **_AUTH_ERRORS},
+        }},
+        "/api/tasks/{task_id}": {"get": {
+            "operationId": "getTask", "summary": "A write task: status, counts, problems",
+            "parameters": [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": _json(_TASK, "the task"), **_AUTH_ERRORS},
+        }},
+        "/api/tasks": {"get": {
+            "operationId": "listTasks", "summary": "The newest tasks the key may see",
+            "parameters": [_param("site", "only tasks writing this site", {"type": "string"}),
+                           _param("limit", "how many", {"type": "integer", "minimum": 1, "maximum": 100,
+                                                        "default": 20})],
+            "responses": {"200": _json({"type": "object", "required": ["tasks"],
+                                        "properties": {"tasks": {"type": "array", "items": _TASK}}}, "tasks"),
+                          "400": _json(_ERROR, "limit out of range"), **_AUTH_ERRORS},
+        }},
+    }
+
+
 def document(server_url: str = "/") -> dict:
     """The OpenAPI document, with the server the app is reached at."""
     search_params = [
@@ -135,6 +250,10 @@ def document(server_url: str = "/") -> dict:
                            "ETag and Cache-Control.",
         },
         "servers": [{"url": server_url}],
+        "components": {"securitySchemes": {"apiKey": {
+            "type": "http", "scheme": "bearer",
+            "description": "Authorization: Bearer <an API key (`tracuu keys create`) or ADMIN_TOKEN>, on every "
+                           "/api/documents, /api/sites and /api/tasks request; see docs/connect-your-cms.md"}}},
         "paths": {
             "/api/search": {
                 "get": {
@@ -171,6 +290,7 @@ def document(server_url: str = "/") -> dict:
                     },
                 }
             },
+            **_write_paths(),
             "/api/openapi.json": {
                 "get": {
                     "operationId": "openapi",
