@@ -7,11 +7,19 @@ page, the API and the CLI call) and prints nDCG@10, MRR@10, Recall@10 and Recall
 query category and overall, beside two baselines built from the same Documents:
 
 * ``bm25``: plain BM25 over lower-cased words (one field, title + text, any word may match);
+* ``bm25-folded``: the same with every word accent-folded (đ -> d) on both sides, so a query
+  typed without diacritics meets the text it means (and any syllable that folds alike);
 * ``whoosh-std``: Whoosh's StandardAnalyzer on title and content with BM25F, parsed by a
   MultifieldParser with an OR group (what a Whoosh tutorial gives, minus the AND that would
   return nothing for long questions).
 
 Every query file is run twice: as written and with the diacritics stripped (đ -> d).
+
+Visitor queries carry a ``split``: ``tune`` (may be looked at while tuning) or ``held`` (kept
+back to confirm a change). ``--split`` runs one half; every table has a row per category, then
+one per category and split. ``--marks`` also measures the marks of tracuu's result lines: the
+share of ``<mark>`` spans in the top-10 snippets and titles that cover a whole unit of the query
+(see ``QueryUnits``).
 
 Query files: ``legal_queries.jsonl`` (``relevant`` is a list of ids, grade 1, category =
 ``question_type``) and files of ``{"id", "query", "category", "relevant": {"doc id": grade}}``.
@@ -21,6 +29,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/relevance.py                 # everything, ~30-40 min on 2 busy cores
     .venv/bin/python bench/relevance.py --index-dir /tmp/relbench   # keep/reuse the indexes
     .venv/bin/python bench/relevance.py --only visitor --no-baselines --show-misses
+    .venv/bin/python bench/relevance.py --only visitor --split held --marks --index-dir /tmp/relbench
     .venv/bin/python bench/relevance.py --only visitor --no-baselines --backend whoosh,opensearch \
         --opensearch-url http://127.0.0.1:9200     # both engines side by side (issue 8)
 """
@@ -28,21 +37,23 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import math
+import re
 import shutil
 import sys
 import tempfile
 import time
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from whoosh import fields, index as whoosh_index, qparser  # noqa: E402
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer  # noqa: E402
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StandardAnalyzer  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 
 from indexer import IndexStore, SearchRequest, WhooshBackend, index_documents, read_source  # noqa: E402
@@ -54,6 +65,7 @@ UNION_CORPUS = ["legal_corpus.jsonl", "legal_notices_congbao.jsonl", "dept_news_
 VISITOR_QUERIES = ROOT / "bench" / "queries" / "visitor.jsonl"
 DEPTH = 100
 METRICS = ("nDCG@10", "MRR@10", "R@10", "R@100")
+SPLITS = ("tune", "held")
 
 
 # -- Query files ---------------------------------------------------------------------
@@ -70,12 +82,20 @@ def load_queries(path: Path) -> list[dict]:
             if isinstance(relevant, list):
                 relevant = {doc_id: 1 for doc_id in relevant}
             category = q.get("category") or q.get("question_type") or "other"
-            out.append({"id": q["id"], "query": q["query"], "category": category, "relevant": relevant})
+            out.append({"id": q["id"], "query": q["query"], "category": category, "relevant": relevant,
+                        "split": q.get("split")})
     return out
 
 
 def strip_diacritics(text: str) -> str:
     return fold(unicodedata.normalize("NFC", text))
+
+
+def choose_split(queries: list[dict], split: str) -> list[dict]:
+    """The queries of one half; a file without splits (legal_queries) runs whole."""
+    if split == "all" or not any(q["split"] for q in queries):
+        return queries
+    return [q for q in queries if q["split"] == split]
 
 
 # -- Metrics -------------------------------------------------------------------------
@@ -104,8 +124,11 @@ class Tracuu:
         self.service = WhooshBackend(IndexStore(root), time_limit=30.0)
 
     def search(self, text: str) -> list[str]:
-        result = self.service.search(SearchRequest(q=text, scope="web", per_page=DEPTH))
-        return [hit.id for hit in result.results]
+        return [hit.id for hit in self.search_hits(text)]
+
+    def search_hits(self, text: str) -> list:
+        """The result lines (``Hit``) as a visitor gets them: ids, snippets and marked titles."""
+        return self.service.search(SearchRequest(q=text, scope="web", per_page=DEPTH)).results
 
 
 class WhooshBaseline:
@@ -141,8 +164,22 @@ class WhooshBaseline:
         return [hit["id"] for hit in self.searcher.search(query, limit=DEPTH)]
 
 
+class FoldFilter(Filter):
+    """Accent-folds each token (đ -> d): ``luật`` and ``luat`` become one term."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = strip_diacritics(token.text)
+            yield token
+
+
 def plain_bm25(root, documents):
     return WhooshBaseline("bm25", root, documents, RegexTokenizer(r"\w+") | LowercaseFilter(), ["text"])
+
+
+def folded_bm25(root, documents):
+    return WhooshBaseline("bm25-folded", root, documents,
+                          RegexTokenizer(r"\w+") | LowercaseFilter() | FoldFilter(), ["text"])
 
 
 def whoosh_standard(root, documents):
@@ -200,17 +237,131 @@ class TracuuOpenSearch(Tracuu):
             ready.write_text(url)
 
 
+# -- Marks: do the highlights cover what the visitor typed? -----------------------------
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_SYLLABLE = re.compile(r"\w+")
+# Document numbers and their parts as typed: 87/2015/NĐ-CP, 24/2015/TT-BTTTT, 87/2015.
+_DOC_NUMBER = re.compile(r"\d+(?:/\w+(?:-\w+)*)+")
+
+
+def syllables(text: str) -> tuple[str, ...]:
+    """Folded, lower-case syllables: the form marks and units are compared in."""
+    return tuple(_SYLLABLE.findall(strip_diacritics(text).lower()))
+
+
+class QueryUnits:
+    """The units of a query, defined without tracuu's own analysis.
+
+    A unit is a word of the query as pyvi segments it (``bảo hiểm`` is one unit, not two),
+    a document number, or a term of a synonyms group (``indexer/data/synonyms.txt``) that
+    the query contains, together with the other terms of that group (``BHXH`` brings
+    ``bảo hiểm xã hội``). A mark is whole when its syllables are one unit or a run of units.
+    """
+
+    def __init__(self, synonyms):
+        from pyvi import ViTokenizer
+
+        self.tokenize = ViTokenizer.tokenize
+        self.groups = [[(t.key, t.capitals, t.text) for t in group] for group in synonyms.groups if group]
+
+    def units(self, query: str) -> set[tuple[str, ...]]:
+        query = unicodedata.normalize("NFC", query)
+        found = {syllables(m.group()) for m in _DOC_NUMBER.finditer(query)}
+        words = _DOC_NUMBER.sub(" ", query)
+        found |= {syllables(w.replace("_", " ")) for w in self.tokenize(words).split()}
+        typed = syllables(query)
+        for group in self.groups:
+            if any(self._contains(typed, key) and (not capitals or self._in_capitals(query, text))
+                   for key, capitals, text in group):
+                found |= {key for key, capitals, _ in group if not capitals} | {
+                    key for key, capitals, text in group if capitals and self._in_capitals(query, text)}
+        return {u for u in found if u}
+
+    @staticmethod
+    def _contains(seq: tuple[str, ...], key: tuple[str, ...]) -> bool:
+        n = len(key)
+        return any(seq[i:i + n] == key for i in range(len(seq) - n + 1))
+
+    @staticmethod
+    def _in_capitals(query: str, text: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(text)}(?!\w)", query) is not None
+
+
+def is_whole(mark: tuple[str, ...], units: set[tuple[str, ...]]) -> bool:
+    """Whether ``mark`` splits into units, end to end (a unit or a run of them)."""
+    if not mark:
+        return False
+    longest = max(len(u) for u in units) if units else 0
+    reach = [True] + [False] * len(mark)
+    for end in range(1, len(mark) + 1):
+        reach[end] = any(reach[start] and mark[start:end] in units
+                         for start in range(max(0, end - longest), end))
+    return reach[-1]
+
+
+class MarkCounter:
+    """Whole and partial marks per category over the top-10 result lines of a run."""
+
+    def __init__(self, units: QueryUnits):
+        self.query_units = units
+        self.total: Counter = Counter()
+        self.whole: Counter = Counter()
+        self.partial: Counter = Counter()  # folded text of marks that are not whole
+
+    def add(self, q: dict, hits) -> None:
+        # Units come from the query as written, also for the run without diacritics: pyvi
+        # cannot segment folded text, and the comparison is folded anyway.
+        units = self.query_units.units(q["query"])
+        for hit in hits[:10]:
+            for fragment in (hit.title_html, hit.snippet):
+                for inner in _MARK.findall(fragment or ""):
+                    mark = syllables(html.unescape(inner))
+                    whole = is_whole(mark, units)
+                    for key in (q["category"], "all"):
+                        self.total[key] += 1
+                        self.whole[key] += whole
+                    if not whole:
+                        self.partial[" ".join(mark)] += 1
+
+    def shares(self) -> dict[str, dict]:
+        return {cat: {"marks": n, "whole": self.whole[cat], "share": self.whole[cat] / n if n else 0.0}
+                for cat, n in self.total.items()}
+
+    def print(self, label: str, show_misses: bool) -> None:
+        print(f"\n### Whole marks, tracuu, {label}\n")
+        print("| category | marks | whole | share |")
+        print("|---|---:|---:|---:|")
+        shares = self.shares()
+        for cat in sorted(c for c in shares if c != "all") + ["all"]:
+            if cat in shares:
+                row = shares[cat]
+                print(f"| {cat} | {row['marks']} | {row['whole']} | {row['share']:.3f} |")
+        if show_misses and self.partial:
+            print("\nMost frequent marks that are not a whole unit: " + ", ".join(
+                f"{text!r} {n}" for text, n in self.partial.most_common(20)))
+
+
 # -- Running -------------------------------------------------------------------------
 
-def run(system, queries: list[dict], stripped: bool, misses: list | None = None) -> dict[str, dict[str, float]]:
-    """Mean metrics per category (and "all") for one system on one query list."""
+def run(system, queries: list[dict], stripped: bool, misses: list | None = None,
+        marks: MarkCounter | None = None) -> dict[str, dict[str, float]]:
+    """Mean metrics per category, per category and split, and overall, for one system."""
     sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     counts: dict[str, int] = defaultdict(int)
     for q in queries:
         text = strip_diacritics(q["query"]) if stripped else q["query"]
-        ranked = system.search(text)
+        if marks is not None:
+            hits = system.search_hits(text)
+            marks.add(q, hits)
+            ranked = [hit.id for hit in hits]
+        else:
+            ranked = system.search(text)
         scores = evaluate(ranked, q["relevant"])
-        for cat in (q["category"], "all"):
+        keys = [q["category"], "all"]
+        if q["split"]:
+            keys += [f"{q['category']} [{q['split']}]", f"all [{q['split']}]"]
+        for cat in keys:
             counts[cat] += 1
             for m, v in scores.items():
                 sums[cat][m] += v
@@ -221,7 +372,10 @@ def run(system, queries: list[dict], stripped: bool, misses: list | None = None)
 
 def print_table(title: str, results: dict[str, dict], metrics=METRICS) -> None:
     systems = list(results)
-    cats = sorted({c for r in results.values() for c in r if c != "all"}) + ["all"]
+    names = {c for r in results.values() for c in r}
+    overall = ["all"] + [f"all [{s}]" for s in SPLITS]
+    # A category's own row, then its halves ("topical", "topical [held]", "topical [tune]").
+    cats = sorted(names - set(overall)) + overall
     print(f"\n### {title}\n")
     header = "| category | n | " + " | ".join(f"{s} {m}" for m in metrics for s in systems) + " |"
     print(header)
@@ -245,7 +399,12 @@ def main(argv=None) -> int:
     parser.add_argument("--only-stripped", action="store_true",
                         help="only the runs without diacritics (a second process beside --no-stripped)")
     parser.add_argument("--sample", type=int, help="use every Nth legal query (faster while tuning)")
-    parser.add_argument("--show-misses", action="store_true", help="print queries whose first result is wrong")
+    parser.add_argument("--show-misses", action="store_true",
+                        help="print queries whose first result is wrong (with --marks: the commonest partial marks)")
+    parser.add_argument("--split", choices=["tune", "held", "all"], default="all",
+                        help="run one half of the visitor queries (files without splits run whole)")
+    parser.add_argument("--marks", action="store_true",
+                        help="also measure the share of tracuu's marks (top-10 snippets, titles) that cover a whole unit")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     parser.add_argument("--backend", default="whoosh",
                         help="engines serving tracuu, comma-separated: whoosh, opensearch (side by side)")
@@ -267,7 +426,8 @@ def main(argv=None) -> int:
                 queries = queries[::args.sample]
             plans.append(("legal_queries", queries, LEGAL_CORPUS, root / "legal"))
         if args.only in (None, "visitor"):
-            plans.append(("visitor", load_queries(args.queries), UNION_CORPUS, root / "union"))
+            plans.append(("visitor", choose_split(load_queries(args.queries), args.split), UNION_CORPUS,
+                          root / "union"))
         legal_home = None
         for name, queries, files, home in plans:
             base = legal_home if files != LEGAL_CORPUS else None
@@ -287,14 +447,22 @@ def main(argv=None) -> int:
             if not args.no_baselines:
                 docs = documents_of(args.data, files)
                 systems += [plain_bm25(home.parent / f"{home.name}-baselines", docs),
+                            folded_bm25(home.parent / f"{home.name}-baselines", docs),
                             whoosh_standard(home.parent / f"{home.name}-baselines", docs)]
+            units = None
+            if args.marks:
+                from indexer import synonyms
+
+                units = QueryUnits(synonyms.load())
             for stripped in ((False,) if args.no_stripped else (True,) if args.only_stripped else (False, True)):
                 label = f"{name}{' (diacritics stripped)' if stripped else ''}"
                 results, misses = {}, []
+                marks = MarkCounter(units) if units is not None else None
                 for system in systems:
                     started = time.perf_counter()
                     results[system.name] = run(system, queries, stripped,
-                                               misses if args.show_misses and system.name == "tracuu" else None)
+                                               misses if args.show_misses and system.name == "tracuu" else None,
+                                               marks if system.name == "tracuu" else None)
                     print(f"# {label}: {system.name} took {time.perf_counter() - started:.1f} s",
                           file=sys.stderr)
                 print_table(label, results)
@@ -302,6 +470,9 @@ def main(argv=None) -> int:
                     gap = results["tracuu-opensearch"]["all"]["nDCG@10"] - results["tracuu"]["all"]["nDCG@10"]
                     print(f"\nnDCG@10 OpenSearch - Whoosh: {gap:+.3f}")
                 figures[label] = results
+                if marks is not None:
+                    marks.print(label, args.show_misses)
+                    figures[f"{label}: whole marks"] = marks.shares()
                 for q, text, top, scores in misses:
                     print(f"  MISS [{q['category']}] {q['id']} {text[:90]!r} want {list(q['relevant'])[:3]} "
                           f"got {top[:3]} mrr={scores['MRR@10']:.2f}")
