@@ -250,7 +250,7 @@ def stats_cmd(obj: Context, as_json):
 @click.pass_obj
 @_guard
 def delete_cmd(obj: Context, ids):
-    """Delete documents by id."""
+    """Delete documents by id (a legal text together with its articles)."""
     missing = obj.backend.delete(ids)
     click.echo(f"Deleted {len(ids) - len(missing)} documents.")
     if missing:
@@ -463,30 +463,33 @@ def keys_revoke_cmd(obj: Context, key_id):
 @main.command("report")
 @click.option("--since", help="7d, 4w or a date (YYYY-MM-DD); default: the last 30 days.")
 @click.option("--limit", "-n", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--min-searches", type=click.IntRange(1), default=3, show_default=True,
+              help="Show only queries searched at least this often (a query typed once may be personal).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @_guard
-def report_cmd(obj: Context, since, limit, as_json):
+def report_cmd(obj: Context, since, limit, min_searches, as_json):
     """What visitors searched (no personal data): top queries, queries without results, and
-    queries whose results nobody clicked."""
+    queries whose results nobody clicked, each only when searched at least --min-searches times."""
     from indexer.querylog import QueryLog, parse_since
 
     try:
         start = parse_since(since)
     except ValueError as exc:
         _fail(str(exc))
-    report = QueryLog(obj.index_dir).report(start, limit)
+    report = QueryLog(obj.index_dir).report(start, limit, min_searches=min_searches)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    click.echo(f"Searches since {report['since']}: {report['searches']}")
-    click.echo("Top queries (searches, results, clicks):")
+    click.echo(f"Lượt tìm từ {report['since']}: {report['searches']}")
+    click.echo(f"Chỉ liệt kê những truy vấn được tìm từ {report['min_searches']} lần trở lên.")
+    click.echo("Truy vấn nhiều nhất (lượt tìm, số kết quả, lượt nhấn):")
     for row in report["top"]:
         click.echo(f"  {row['searches']:>6} {row['results']:>6} {row['clicks']:>6}  {row['q']}")
-    click.echo("No results (searches):")
+    click.echo("Không có kết quả (lượt tìm):")
     for row in report["zero_results"]:
         click.echo(f"  {row['searches']:>6}  {row['q']}")
-    click.echo("Results nobody clicked (searches):")
+    click.echo("Có kết quả nhưng không ai nhấn vào (lượt tìm):")
     for row in report["not_clicked"]:
         click.echo(f"  {row['searches']:>6}  {row['q']}")
 

@@ -5,6 +5,10 @@ masked, at most 120 characters), the day, the scope/site, the number of results 
 clicks on results are kept: no IP address, no cookie, no user agent, no time of day.
 It lives in ``INDEX_DIR/querylog.sqlite``, beside (not inside) the index generations, so
 rebuilds keep it. Logging never breaks a search: failures are logged and ignored.
+
+The report shows a query only once it was searched ``MIN_SEARCHES`` times or more (the console
+and ``tracuu report`` alike): the log knows no visitors, so repetition stands for "several people
+asked this", and a query typed once (a name, a case number) is never shown to anyone.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ log = logging.getLogger(__name__)
 
 FILE = "querylog.sqlite"
 MAX_QUERY = 120
+MIN_SEARCHES = 3  # a query is reported only once searched this often
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (day TEXT, q TEXT, scope TEXT, site TEXT, total INTEGER);
 CREATE INDEX IF NOT EXISTS searches_day ON searches(day);
@@ -89,26 +94,29 @@ class QueryLog:
         if text and doc:
             self._write("INSERT INTO clicks VALUES (?, ?, ?)", (date.today().isoformat(), text, str(doc)[:500]))
 
-    def report(self, since: date, limit: int = 20) -> dict:
-        """Top queries, queries without results, and queries with results nobody clicked."""
+    def report(self, since: date, limit: int = 20, min_searches: int = MIN_SEARCHES) -> dict:
+        """Top queries, queries without results, and queries with results nobody clicked, each
+        only among the queries searched at least ``min_searches`` times (at least 1)."""
+        least = max(1, int(min_searches))
         if not self.path.exists():
-            return {"since": since.isoformat(), "searches": 0, "top": [], "zero_results": [], "not_clicked": []}
+            return {"since": since.isoformat(), "searches": 0, "min_searches": least, "top": [], "zero_results": [],
+                    "not_clicked": []}
         db = self._db()
         day = since.isoformat()
         searches = db.execute("SELECT COUNT(*) FROM searches WHERE day >= ?", (day,)).fetchone()[0]
         top = db.execute(
-            "SELECT q, COUNT(*) AS n, MAX(total) FROM searches WHERE day >= ? GROUP BY q ORDER BY n DESC, q LIMIT ?",
-            (day, limit)).fetchall()
+            "SELECT q, COUNT(*) AS n, MAX(total) FROM searches WHERE day >= ? GROUP BY q HAVING n >= ? "
+            "ORDER BY n DESC, q LIMIT ?", (day, least, limit)).fetchall()
         zero = db.execute(
-            "SELECT q, COUNT(*) AS n FROM searches WHERE day >= ? GROUP BY q HAVING MAX(total) = 0 "
-            "ORDER BY n DESC, q LIMIT ?", (day, limit)).fetchall()
+            "SELECT q, COUNT(*) AS n FROM searches WHERE day >= ? GROUP BY q HAVING MAX(total) = 0 AND n >= ? "
+            "ORDER BY n DESC, q LIMIT ?", (day, least, limit)).fetchall()
         unclicked = db.execute(
             "SELECT q, COUNT(*) AS n FROM searches s WHERE day >= ? AND total > 0 AND NOT EXISTS "
-            "(SELECT 1 FROM clicks c WHERE c.q = s.q AND c.day >= ?) GROUP BY q ORDER BY n DESC, q LIMIT ?",
-            (day, day, limit)).fetchall()
+            "(SELECT 1 FROM clicks c WHERE c.q = s.q AND c.day >= ?) GROUP BY q HAVING n >= ? "
+            "ORDER BY n DESC, q LIMIT ?", (day, day, least, limit)).fetchall()
         clicks = dict(db.execute("SELECT q, COUNT(*) FROM clicks WHERE day >= ? GROUP BY q", (day,)).fetchall())
         return {
-            "since": day, "searches": searches,
+            "since": day, "searches": searches, "min_searches": least,
             "top": [{"q": q, "searches": n, "results": total, "clicks": clicks.get(q, 0)} for q, n, total in top],
             "zero_results": [{"q": q, "searches": n} for q, n in zero],
             "not_clicked": [{"q": q, "searches": n} for q, n in unclicked],

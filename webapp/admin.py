@@ -28,7 +28,7 @@ from flask import (Blueprint, Flask, abort, current_app, g, make_response, redir
 
 from indexer import SearchRequest, StoreError
 from indexer.crawl.state import crawl_summaries
-from indexer.querylog import QueryLog, parse_since
+from indexer.querylog import MIN_SEARCHES, QueryLog, parse_since
 from indexer.sources.sites import SiteConfigError
 
 from . import security
@@ -42,7 +42,7 @@ DEFAULTS = {
     "ADMIN_SESSION_MINUTES": 30,  # a console session ends after this long without a request
     "ADMIN_COOKIE_SECURE": None,  # None: Secure when the request is https; true behind a TLS proxy
     "ADMIN_SIGN_IN_LIMIT": "10 per minute",  # sign-in attempts per client address (when RATE_LIMIT is on)
-    "ADMIN_REPORT_MIN_SEARCHES": 3,  # a query is shown only once searched this often (no one visitor's words)
+    "ADMIN_REPORT_MIN_SEARCHES": MIN_SEARCHES,  # a query is shown only once searched this often (no one visitor's words)
 }
 SESSION_COOKIE = "tracuu_admin"
 SIGN_IN_COOKIE = "tracuu_admin_form"  # the sign-in form's CSRF token (double submit)
@@ -380,16 +380,11 @@ def _site_views() -> tuple[list[dict], list[str]]:
 
 
 def _query_report(period: str) -> dict:
-    """``QueryLog.report``, keeping only queries searched at least ADMIN_REPORT_MIN_SEARCHES times:
-    the log knows no visitors, so repetition stands for "several people asked this" and a query
-    typed once (a name, a case number) is never shown. Each list is ordered by searches, most
-    first, so dropping its tail keeps it exact."""
+    """``QueryLog.report``, which shows only queries searched at least ADMIN_REPORT_MIN_SEARCHES
+    times (never one visitor's words)."""
     config = current_app.config
-    report = QueryLog(config["INDEX_DIR"]).report(parse_since(period), REPORT_ROWS)
-    least = max(1, int(config["ADMIN_REPORT_MIN_SEARCHES"]))
-    for name in ("top", "zero_results", "not_clicked"):
-        report[name] = [row for row in report[name] if row["searches"] >= least]
-    report["min_searches"] = least
+    report = QueryLog(config["INDEX_DIR"]).report(parse_since(period), REPORT_ROWS,
+                                                  min_searches=int(config["ADMIN_REPORT_MIN_SEARCHES"]))
     report["logging"] = bool(config.get("QUERY_LOG", True))
     report["since_label"] = _when(date.fromisoformat(report["since"]))
     return report

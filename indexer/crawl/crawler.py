@@ -5,6 +5,11 @@ The crawling thread owns the state database and the index writer (the sink);
 a page answered 304 (ETag / Last-Modified) or whose extracted document hashes
 as before is skipped; a changed one is replaced; one answering 404/410, or no
 longer reached from the site after a complete crawl, is removed.
+
+A long legal text is indexed as ``legal.legal_units`` cuts it: the page's document (the
+parent) and one document per article (``<id>#dieu-N``). The state records the articles'
+ids with the page, so they are replaced, removed and kept together with it; the hash is
+of the page's document before the cut.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..document import Document
+from ..document import KIND_LEGAL, Document
 from ..sources.html import NotAnArticle, PageError, decode_page, extract_page
+from ..sources.legal import legal_units
 from ..sources.sites import SiteConfig
 from .discover import Robots, sitemap_urls
 from .fetch import Fetcher, FetchResult
@@ -57,7 +63,8 @@ class CrawlReport:
 class _Outcome:
     url: str
     result: FetchResult
-    doc: Document | None = None
+    doc: Document | None = None  # the page's document, before a legal text is cut into articles
+    units: list[Document] = field(default_factory=list)  # what is indexed: doc, or a legal text's parent and articles
     links: list[str] = field(default_factory=list)
     problem: str = ""
 
@@ -67,6 +74,12 @@ def doc_hash(doc: Document) -> str:
     data = doc.to_dict()
     data["extra"] = {k: v for k, v in data.get("extra", {}).items() if k != "views"}
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def page_units(doc: Document) -> list[Document]:
+    """The documents a page's document is indexed as: a legal text its parent and articles, as
+    ``tracuu index`` reads a saved page (``html.read_html_page``)."""
+    return legal_units(doc) if doc.kind == KIND_LEGAL else [doc]
 
 
 def _links(html: str, base: str, site: SiteConfig, robots: Robots) -> list[str]:
@@ -86,7 +99,8 @@ def _links(html: str, base: str, site: SiteConfig, robots: Robots) -> list[str]:
 
 def _work(fetcher: Fetcher, site: SiteConfig, robots: Robots, url: str, prior: PageRow | None, full: bool) -> _Outcome:
     """Fetch and extract one page (runs in a worker thread)."""
-    use_validators = prior is not None and not full and prior.status == 200
+    # A page recorded before articles were tracked is fetched anew once, so a long legal text gets cut.
+    use_validators = prior is not None and not full and prior.status == 200 and prior.article_ids is not None
     result = fetcher.get(url, prior.etag if use_validators else None, prior.last_modified if use_validators else None)
     outcome = _Outcome(url, result)
     if result.status != 200:
@@ -109,6 +123,7 @@ def _work(fetcher: Fetcher, site: SiteConfig, robots: Robots, url: str, prior: P
         if outcome.doc.url and not site.in_site(outcome.doc.url):
             outcome.doc.url = result.final_url  # a canonical pointing elsewhere is not this page's address
             outcome.doc.id = result.final_url
+        outcome.units = page_units(outcome.doc)
     except NotAnArticle as exc:
         outcome.problem = f"skip: {exc}"
     except PageError as exc:
@@ -192,7 +207,8 @@ def crawl_site(site: SiteConfig, sink, state: CrawlState, *, full: bool = False,
             return "unchanged"
         if res.status in GONE or (res.status == 200 and not site.in_site(res.final_url)):
             if prior is not None and prior.doc_id:
-                sink.delete(prior.doc_id)
+                for doc_id in prior.doc_ids():
+                    sink.delete(doc_id)
                 report.removed += 1
             deletes.append(out.url)
             return "removed" if prior is not None and prior.doc_id else "gone"
@@ -214,18 +230,23 @@ def crawl_site(site: SiteConfig, sink, state: CrawlState, *, full: bool = False,
                 row.error = out.problem
                 what = "error"
             if prior is not None and prior.doc_id:
-                # A page that held a document and is now broken keeps its old document until fixed or gone.
-                row.doc_id, row.hash = prior.doc_id, prior.hash
+                # A page that held a document and is now broken keeps its old documents until fixed or gone.
+                row.doc_id, row.hash, row.article_ids = prior.doc_id, prior.hash, prior.article_ids
             upserts.append(row)
             return what
-        row.doc_id, row.hash = out.doc.id, doc_hash(out.doc)
+        row.doc_id, row.hash, row.article_ids = out.doc.id, doc_hash(out.doc), [u.id for u in out.units[1:]]
         upserts.append(row)
-        if not full and prior is not None and prior.hash == row.hash and prior.doc_id == row.doc_id:
+        if not full and prior is not None and prior.hash == row.hash and prior.doc_id == row.doc_id and (
+                prior.article_ids == row.article_ids or (prior.article_ids is None and not row.article_ids)):
             report.unchanged += 1
             return "unchanged"
-        if prior is not None and prior.doc_id and prior.doc_id != out.doc.id:
-            sink.delete(prior.doc_id)
-        sink.update(out.doc)
+        if prior is not None:
+            kept = set(row.doc_ids())
+            for doc_id in prior.doc_ids():
+                if doc_id not in kept:  # an article the text no longer has, or the page's old id
+                    sink.delete(doc_id)
+        for unit in out.units:
+            sink.update(unit)
         if prior is not None and prior.doc_id:
             report.updated += 1
             return "updated"
@@ -263,7 +284,9 @@ def crawl_site(site: SiteConfig, sink, state: CrawlState, *, full: bool = False,
             keep = state.doc_ids_seen(run)
             for row in state.unseen(run):
                 if row.doc_id and row.doc_id not in keep:
-                    sink.delete(row.doc_id)
+                    for doc_id in row.doc_ids():
+                        if doc_id not in keep:
+                            sink.delete(doc_id)
                     report.removed += 1
                     if on_page:
                         on_page(row.url, "removed")
@@ -284,7 +307,8 @@ def crawl_site(site: SiteConfig, sink, state: CrawlState, *, full: bool = False,
 
 
 def fetch_documents(urls, sites=None, fetcher: Fetcher | None = None):
-    """Documents (or SourceProblems) from single page URLs, no link following: ``tracuu index URL``.
+    """Documents (or SourceProblems) from single page URLs, no link following: ``tracuu index URL``
+    (a long legal text: its parent and one per article).
 
     A URL under a configured site's base URL uses that site's slug, patterns and selectors;
     robots.txt is respected as in a crawl.
@@ -304,7 +328,7 @@ def fetch_documents(urls, sites=None, fetcher: Fetcher | None = None):
                 continue
             out = _work(fetcher, site, robots, url, None, True)
             if out.doc is not None:
-                yield out.doc
+                yield from out.units
             elif out.result.status != 200:
                 yield SourceProblem(url, None, out.result.error or f"HTTP {out.result.status}")
             else:

@@ -1,8 +1,10 @@
 """A site's crawl state, kept under the index home: ``crawl/<slug>.sqlite``.
 
 - ``pages``: every URL seen, with its validators (ETag, Last-Modified), the
-  hash of what was indexed from it, the document id, and its in-site links
-  (so an unchanged listing page still leads to its articles);
+  hash of what was indexed from it, the document id, the ids of the articles
+  a long legal text was cut into (``article_ids``, so they leave the index
+  with the page), and its in-site links (so an unchanged listing page still
+  leads to its articles);
 - ``frontier``: the URLs of a run and whether they were handled, so a killed
   crawl resumes where it stopped;
 - ``runs``: when each crawl started and finished, its counts and errors.
@@ -10,20 +12,24 @@
 Handled-marks and page records are written only after the index commit that
 holds their documents (``apply``), so state and index never disagree.
 Only the crawling thread touches the database.
+
+A state file written before ``article_ids`` existed gains the column when
+opened; its pages read ``article_ids`` None ("not known"), so the next crawl
+fetches them once without validators and cuts the long legal texts among them.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, doc_id TEXT, etag TEXT, last_modified TEXT, hash TEXT, links TEXT,
-    status INTEGER, fetched_at TEXT, seen_run INTEGER, error TEXT);
+    status INTEGER, fetched_at TEXT, seen_run INTEGER, error TEXT, article_ids TEXT);
 CREATE INDEX IF NOT EXISTS pages_doc ON pages(doc_id);
 CREATE TABLE IF NOT EXISTS frontier (run INTEGER, url TEXT, done INTEGER DEFAULT 0, PRIMARY KEY (run, url));
 CREATE TABLE IF NOT EXISTS runs (
@@ -46,6 +52,11 @@ class PageRow:
     status: int | None
     seen_run: int | None
     error: str | None = None
+    article_ids: list[str] | None = field(default_factory=list)  # None: recorded before articles were tracked
+
+    def doc_ids(self) -> list[str]:
+        """Every document the page put in the index: its own and its articles'."""
+        return [self.doc_id, *(self.article_ids or ())] if self.doc_id else []
 
 
 def state_path(index_root, slug: str) -> Path:
@@ -60,6 +71,12 @@ class CrawlState:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(pages)")}
+        if "article_ids" not in columns:
+            self.db.execute("ALTER TABLE pages ADD COLUMN article_ids TEXT")
 
     def close(self) -> None:
         self.db.close()
@@ -110,11 +127,12 @@ class CrawlState:
 
     # -- pages ------------------------------------------------------------------------------
     def page(self, url: str) -> PageRow | None:
-        row = self.db.execute("SELECT url, doc_id, etag, last_modified, hash, links, status, seen_run, error "
-                              "FROM pages WHERE url=?", (url,)).fetchone()
+        row = self.db.execute("SELECT url, doc_id, etag, last_modified, hash, links, status, seen_run, error, "
+                              "article_ids FROM pages WHERE url=?", (url,)).fetchone()
         if not row:
             return None
-        return PageRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "[]"), row[6], row[7], row[8])
+        return PageRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "[]"), row[6], row[7], row[8],
+                       None if row[9] is None else json.loads(row[9]))
 
     def apply(self, run: int, done: list[str], upserts: list[PageRow], deletes: list[str]) -> None:
         """Record what the last index commit holds, in one transaction."""
@@ -123,9 +141,10 @@ class CrawlState:
             self.db.executemany("UPDATE frontier SET done=1 WHERE run=? AND url=?", ((run, u) for u in done))
             self.db.executemany(
                 "INSERT OR REPLACE INTO pages (url, doc_id, etag, last_modified, hash, links, status, fetched_at, "
-                "seen_run, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "seen_run, error, article_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((p.url, p.doc_id, p.etag, p.last_modified, p.hash, json.dumps(p.links), p.status, now(),
-                  p.seen_run, p.error) for p in upserts))
+                  p.seen_run, p.error, None if p.article_ids is None else json.dumps(p.article_ids))
+                 for p in upserts))
             self.db.executemany("DELETE FROM pages WHERE url=?", ((u,) for u in deletes))
 
     def unseen(self, run: int) -> list[PageRow]:
@@ -133,16 +152,25 @@ class CrawlState:
         return [self.page(u) for (u,) in rows]
 
     def doc_ids_seen(self, run: int) -> set[str]:
-        return {d for (d,) in self.db.execute("SELECT doc_id FROM pages WHERE seen_run=? AND doc_id IS NOT NULL",
-                                              (run,))}
+        """The documents pages seen in ``run`` hold: their own ids and their articles'."""
+        seen = set()
+        for doc_id, articles in self.db.execute(
+                "SELECT doc_id, article_ids FROM pages WHERE seen_run=? AND doc_id IS NOT NULL", (run,)):
+            seen.add(doc_id)
+            seen.update(json.loads(articles or "[]"))
+        return seen
 
     def summary(self) -> dict:
-        pages, docs, errors, skipped = self.db.execute(
-            "SELECT COUNT(*), COUNT(DISTINCT doc_id), SUM(error IS NOT NULL AND error != ''), "
+        pages, errors, skipped = self.db.execute(
+            "SELECT COUNT(*), SUM(error IS NOT NULL AND error != ''), "
             "SUM(status = 200 AND doc_id IS NULL AND (error IS NULL OR error = '')) FROM pages").fetchone()
         # Skipped: fetched fine but gave no document (listings, pages without an article).
-        return {"pages": pages, "documents": docs, "pages_with_errors": errors or 0, "pages_skipped": skipped or 0,
-                "last_run": self.last_run()}
+        docs = set()
+        for doc_id, articles in self.db.execute("SELECT doc_id, article_ids FROM pages WHERE doc_id IS NOT NULL"):
+            docs.add(doc_id)
+            docs.update(json.loads(articles or "[]"))
+        return {"pages": pages, "documents": len(docs), "pages_with_errors": errors or 0,
+                "pages_skipped": skipped or 0, "last_run": self.last_run()}
 
 
 def crawl_summaries(index_root) -> dict[str, dict]:

@@ -1,8 +1,8 @@
 """Documents a CMS pushes through the write API: one JSON object, an array of them, or NDJSON.
 
 Each record is read exactly as a line of ``tracuu index file.jsonl`` (``records.record_documents``):
-the same fields, the same repairs and the same messages; NDJSON problems carry their line
-number. Documents travel through the task queue as plain JSON (``document_to_json``).
+the same fields, the same repairs and the same messages, and a long legal text becomes its parent
+and one document per article; NDJSON problems carry their line number. Documents travel through the task queue as plain JSON (``document_to_json``).
 """
 
 from __future__ import annotations
@@ -93,6 +93,8 @@ def read_pushed(body: bytes, default_site: str | None, ndjson: bool | None = Non
         for duplicate in _duplicate(seen, "", line or position, docs[0].id):
             message = duplicate.message if line else duplicate.message.replace("on line", "at record")
             problem(position, line, record, message, skipped=False)
+            # The later record replaces the earlier one whole: none of the earlier one's articles stay.
+            pushed.documents = [doc for doc in pushed.documents if doc.parent_id != docs[0].id]
         pushed.documents.extend(docs)
     return pushed
 

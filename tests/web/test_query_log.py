@@ -49,7 +49,7 @@ def test_searches_zero_results_and_unclicked_queries(logging_client, home):
     response = logging_client.get("/api/click", query_string={"q": "Bảo vệ trẻ em", "id": first["id"]})
     assert response.status_code == 204 and response.headers["Cache-Control"] == "no-store"
 
-    data = report(home)
+    data = report(home, "--min-searches", "1")
     top = {row["q"]: row for row in data["top"]}
     assert top["bảo vệ trẻ em"]["searches"] == 4  # one spelling; page 2 not counted again
     assert top["bảo vệ trẻ em"]["clicks"] == 1 and top["bảo vệ trẻ em"]["results"] > 0
@@ -103,3 +103,53 @@ def test_a_read_only_log_never_breaks_search(tmp_path):
     (tmp_path / "missing").write_text("a file where a folder should be")
     log.record_search("trẻ em", 3)  # logged as a warning, then disabled
     assert log.broken
+
+
+def _log_for_the_threshold(home) -> QueryLog:
+    """Queries searched three times (shown by default) and twice (one visitor's words: hidden)."""
+    log = QueryLog(home)
+    for _ in range(3):
+        log.record_search("bảo vệ trẻ em", 5)
+        log.record_search("lương hưu tháng 13", 0)
+        log.record_search("học bổng", 2)
+    log.record_click("bảo vệ trẻ em", "tin-001")
+    for _ in range(2):
+        log.record_search("hồ sơ của nguyễn văn bình", 0)
+        log.record_search("trợ cấp thôi việc", 4)
+    return log
+
+
+def test_the_report_lists_only_queries_searched_several_times(home):
+    log = _log_for_the_threshold(home)
+    since = date.today()
+    data = log.report(since)
+    assert data["min_searches"] == 3 and data["searches"] == 13  # the total still counts every search
+    assert [row["q"] for row in data["top"]] == ["bảo vệ trẻ em", "học bổng", "lương hưu tháng 13"]
+    assert data["zero_results"] == [{"q": "lương hưu tháng 13", "searches": 3}]
+    assert data["not_clicked"] == [{"q": "học bổng", "searches": 3}]
+    everything = json.dumps(data, ensure_ascii=False)
+    assert "nguyễn văn bình" not in everything and "trợ cấp thôi việc" not in everything
+    # A lower threshold where the operator asks for one; never below 1.
+    lower = log.report(since, min_searches=2)
+    assert {"q": "hồ sơ của nguyễn văn bình", "searches": 2} in lower["zero_results"]
+    assert {"q": "trợ cấp thôi việc", "searches": 2} in lower["not_clicked"]
+    assert log.report(since, min_searches=0)["min_searches"] == 1
+    # The limit applies after the threshold: the rows kept are the most searched of those allowed.
+    assert [row["q"] for row in log.report(since, limit=1, min_searches=2)["top"]] == ["bảo vệ trẻ em"]
+
+
+def test_tracuu_report_keeps_the_same_rule(home):
+    from cli import main
+
+    _log_for_the_threshold(home)
+    data = report(home)
+    assert data["min_searches"] == 3
+    assert "hồ sơ của nguyễn văn bình" not in json.dumps(data, ensure_ascii=False)
+    assert data["zero_results"] == [{"q": "lương hưu tháng 13", "searches": 3}]
+    assert {"q": "hồ sơ của nguyễn văn bình", "searches": 2} in report(home, "--min-searches", "2")["zero_results"]
+    text = CliRunner().invoke(main, ["--index-dir", str(home), "report"])
+    assert text.exit_code == 0, text.output
+    assert "từ 3 lần trở lên" in text.stdout and "lương hưu tháng 13" in text.stdout
+    assert "nguyễn văn bình" not in text.stdout and "trợ cấp thôi việc" not in text.stdout
+    bad = CliRunner().invoke(main, ["--index-dir", str(home), "report", "--min-searches", "0"])
+    assert bad.exit_code == 2 and "--min-searches" in bad.stderr

@@ -243,16 +243,36 @@ def _index_documents(backend, items, report, on_document, on_problem, lock, proc
 
 
 def delete_documents(backend, ids) -> list[str]:
-    """Delete documents by id; returns the ids that were not in the index."""
+    """Delete documents by id, a legal text with its articles (the documents whose ``parent_id``
+    is its id); returns the ids of which nothing was in the index."""
     if live_index(backend) is None:
         raise IndexMissing(f"no index on the OpenSearch cluster at {backend.conn.where} yet")
+    asked = list(dict.fromkeys(ids))
+    wanted = set(asked)
     with writer_lock(backend, "delete", shared=True) as lock:
         sink = OpenSearchSink(backend, backend.alias, lock=lock)
-        for doc_id in ids:
+        with_articles = set()
+        for start in range(0, len(asked), BATCH_DOCS):  # the articles, found by their parent's id
+            chunk, after = asked[start:start + BATCH_DOCS], None
+            while True:
+                body = {"size": 1000, "sort": [{"id": "asc"}], "_source": ["id", "parent_id"],
+                        "query": {"terms": {"parent_id": chunk}}}
+                if after is not None:
+                    body["search_after"] = after
+                with backend.conn.guarded("finding the articles to delete") as client:
+                    hits = client.search(index=backend.alias, body=body)["hits"]["hits"]
+                if not hits:
+                    break
+                for hit in hits:
+                    with_articles.add(hit["_source"]["parent_id"])
+                    if hit["_source"]["id"] not in wanted:  # asked for itself: deleted below
+                        sink.delete(hit["_source"]["id"])
+                after = hits[-1]["sort"]
+        for doc_id in asked:
             sink.delete(doc_id)
         sink.commit()
         refresh(backend)
-    return sink.missing
+    return [doc_id for doc_id in sink.missing if doc_id not in with_articles]
 
 
 def stored_documents(backend, index: str | None, skip_sites=(), skip_ids=()):

@@ -115,14 +115,19 @@ def _cancel_and_clean(writer, ix) -> None:
 
 
 def delete_documents(store: IndexStore, ids: Iterable[str]) -> list[str]:
-    """Delete documents by id; returns the ids that were not in the index."""
+    """Delete documents by id, a legal text with its articles (the documents whose ``parent_id``
+    is its id); returns the ids of which nothing was in the index."""
     missing = []
     with store.write_lock("delete"):
         ix = store.open()
         writer = ix.writer()
+        articles = "parent_id" in ix.schema  # an index written before articles has none
         try:
             for doc_id in ids:
-                if not writer.delete_by_term("id", doc_id):
+                found = writer.delete_by_term("id", doc_id)
+                if articles:
+                    found += writer.delete_by_term("parent_id", doc_id)
+                if not found:
                     missing.append(doc_id)
             writer.commit()
         except BaseException:
