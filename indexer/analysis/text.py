@@ -31,15 +31,16 @@ def _build_tone_table() -> dict[str, str]:
 
 
 _TONE_TABLE = _build_tone_table()
-# Not after "q" (quý is already right) and only at the end of a syllable.
-_OLD_TONE_RE = re.compile(
-    r"(?<![qQ])(" + "|".join(sorted(_TONE_TABLE, key=len, reverse=True)) + r")(?!\w)"
-)
+# Not after "q" (quý is already right) and only at the end of a syllable. One character class per
+# diphthong rather than an alternation of every table key: the scan runs over whole documents.
+_MARKED = {first: "".join(sorted({key[1] for key in _TONE_TABLE if key[0].lower() == first}))
+           for first in ("o", "u")}
+_OLD_TONE_RE = re.compile(rf"(?<![qQ])(?:[oO][{_MARKED['o']}]|[uU][{_MARKED['u']}])(?!\w)")
 
 
 def normalize_tones(text: str) -> str:
     """Rewrite old-style tone placement to the canonical one; length-preserving on NFC text."""
-    return _OLD_TONE_RE.sub(lambda m: _TONE_TABLE[m.group(1)], text)
+    return _OLD_TONE_RE.sub(lambda m: _TONE_TABLE.get(m.group(), m.group()), text)
 
 
 def normalize_text(text: str) -> str:
