@@ -57,7 +57,9 @@ _SEARCH_RESULT = {
         "partial": {"type": "boolean", "description": "the time limit cut the search short"},
         "relaxed": {"type": "boolean", "description": "no document had every word as typed; these are the nearest"},
         "relaxed_by": {**_NULLABLE_STRING,
-                       "description": "when relaxed: diacritics (the words with other diacritics) or words (some of them)"},
+                       "description": "when relaxed: spelling (the corrected query, see corrected), diacritics "
+                                      "(the words with other diacritics) or words (some of them)"},
+        "corrected": {**_NULLABLE_STRING, "description": "the query searched instead, when relaxed_by is spelling"},
         "facets": {
             "type": "object",
             "description": "counts over every match: kind, doc_type, year, site, category",

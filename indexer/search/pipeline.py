@@ -65,6 +65,7 @@ def answer(engine, request: SearchRequest) -> SearchResult:
 
     # Plan
     stats = engine.term_stats(parsed)
+    lap("stats")  # the engine's: a request to an OpenSearch node
     join_words(parsed, stats.doc_frequency)
     parsed.reading = "exact" if parsed.typed_marks else "folded"
     allow = plan.filters(kind=request.kind, doc_type=request.doc_type, year=request.year, site=site_filter,
@@ -73,12 +74,24 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     first = plan.build(parsed, stats=stats, exact=parsed.reading == "exact")
     lap("plan")
 
-    # Retrieve: every unit required, as typed; nothing found, any diacritics (a relaxation the
-    # result owns up to); still nothing, any unit. Questions start with any unit.
+    # Retrieve: every unit required, as typed. Nothing found: the did-you-mean reading (a typo),
+    # then the words with any diacritics (lookalikes), then any unit; each a relaxation the result
+    # owns up to. Questions start with any unit.
     found = engine.retrieve(first, allow, request)
     relaxed_by = "words" if plan.is_relaxed_from_start(parsed) else None
+    if found.total == 0 and not plan.is_relaxed_from_start(parsed):
+        corrected = _spelling(engine, request.q)
+        if corrected is not None:
+            fixed = parse(corrected, engine.synonyms)
+            join_words(fixed, stats.doc_frequency)
+            fixed.reading = "exact" if fixed.typed_marks else "folded"
+            retry = engine.retrieve(plan.build(fixed, stats=stats, exact=fixed.reading == "exact"), allow, request)
+            if retry.total > 0:
+                found, parsed, relaxed_by = retry, fixed, "spelling"
+                result.corrected = corrected
     if found.total == 0 and parsed.reading == "exact":
         parsed.reading = "folded"
+        join_words(parsed, stats.doc_frequency, folded=True)
         found = engine.retrieve(plan.build(parsed, stats=stats, exact=False), allow, request)
         relaxed_by = "diacritics"
     if found.total == 0 and plan.needs_fallback(parsed):
@@ -101,3 +114,12 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     lap("present")
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
+
+
+def _spelling(engine, q: str) -> str | None:
+    """The did-you-mean reading of ``q``, when the engine's vocabulary is ready and has one."""
+    try:
+        vocabulary = engine.vocabulary()
+    except Exception:  # no vocabulary, no correction: the search goes on without it
+        return None
+    return suggest.did_you_mean(vocabulary, q) if vocabulary is not None else None

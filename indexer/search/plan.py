@@ -51,8 +51,11 @@ DOC_TYPE_NUMBER_BOOST = 60.0
 COMMON_FRACTION = 0.2
 MIN_CANDIDATE_UNITS = 4
 MAX_CANDIDATE_UNITS = 30
-# Words a question is recognised by: it is answered by documents that hold some of its words.
-QUESTION_WORDS = frozenset({"gi", "sao", "nao", "dau", "may", "khong", "ko", "hok", "nhieu", "lau"})
+# Words a question is recognised by, anywhere (folded: none is a common content syllable), at its
+# end, or typed with their diacritics ("mấy" is "máy" once folded).
+QUESTION_WORDS = frozenset({"gi", "sao", "nao", "dau"})
+QUESTION_ENDINGS = frozenset({"khong", "ko", "k", "hok", "chua", "nhieu", "lau", "may"})
+QUESTION_WORDS_TYPED = frozenset({"mấy", "bao nhiêu", "không", "chưa", "gì", "đâu"})
 
 
 # -- The nodes -----------------------------------------------------------------------
@@ -216,8 +219,15 @@ def _proximity(parsed: ParsedQuery, exact: bool) -> list[Node]:
 
 
 def is_question(parsed: ParsedQuery) -> bool:
-    """A question in the visitor's words ("ly di can giay to gi"), or a long one."""
-    return len(parsed.content_units) > MAX_REQUIRED_UNITS or bool(QUESTION_WORDS & set(parsed.syllables[-3:]))
+    """A question in the visitor's words ("ly di can giay to gi", "mấy tuổi thì được về hưu"),
+    or a long one: answered by documents that hold some of its words, not all."""
+    if len(parsed.content_units) > MAX_REQUIRED_UNITS or parsed.text.rstrip().endswith("?"):
+        return True
+    syllables = parsed.syllables
+    if QUESTION_WORDS & set(syllables) or (syllables and syllables[-1] in QUESTION_ENDINGS):
+        return True
+    typed = {t.lower() for t in parsed.marked}
+    return bool(typed & QUESTION_WORDS_TYPED)
 
 
 def _informative(units: list[Unit], stats: TermStats | None) -> list[Unit]:

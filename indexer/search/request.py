@@ -79,12 +79,14 @@ class SearchResult:
     took_ms: float = 0.0
     partial: bool = False  # the time limit cut the search short
     relaxed: bool = False  # no document had every word as typed; showing the nearest
-    # How it was relaxed: "diacritics" (the words with other marks), "words" (some of the words).
+    # How it was relaxed: "diacritics" (the words with other marks), "spelling" (the did-you-mean
+    # reading, in ``corrected``), "words" (some of the words).
     relaxed_by: str | None = None
+    corrected: str | None = None
     facets: dict = field(default_factory=dict)  # facet -> [{"value", "count"}], see indexer.search.facets
     suggestion: str | None = None  # "did you mean", see indexer.search.suggest
     expansions: list = field(default_factory=list)  # [{"term", "expansions"}]: abbreviations searched too
-    # Milliseconds per pipeline stage (understand, plan, retrieve, rerank, present), for benchmarks.
+    # Milliseconds per pipeline stage (understand, stats, plan, retrieve, rerank, present), for benchmarks.
     stages: dict = field(default_factory=dict)
 
     @property

@@ -175,6 +175,42 @@ def _correct(voc: Vocabulary, syllable: str, before: str = "", after: str = "") 
     return max(sorted(candidates), key=score)
 
 
+MAX_PAIR_FIXES = 2
+
+
+def _fix_pairs(voc: Vocabulary, tokens: list[str]) -> list[str]:
+    """Fix real syllables that are typos in context: a syllable that forms a known pair with
+    neither neighbour, when one edit makes it a known pair with one of them ("kết hông" ->
+    "kết hôn", "tài sảm" -> "tài sản"). The best-attested fix first, at most MAX_PAIR_FIXES."""
+    out = list(tokens)
+    for _ in range(MAX_PAIR_FIXES):
+        folded = [fold(t.lower()) for t in out]
+
+        def known(a, b):
+            return f"{a} {b}" in voc.forms
+
+        best = None
+        for i, token in enumerate(folded):
+            if not _LETTERS.match(token) or len(token) < 2:
+                continue
+            left = folded[i - 1] if i > 0 and _LETTERS.match(folded[i - 1]) else None
+            right = folded[i + 1] if i + 1 < len(folded) and _LETTERS.match(folded[i + 1]) else None
+            if (left is None and right is None) or (left and known(left, token)) or (right and known(token, right)):
+                continue
+            for candidate in _edits1(token):
+                if candidate == token or candidate not in voc.syllables:
+                    continue
+                df = max(voc.forms[f"{left} {candidate}"][1] if left and known(left, candidate) else 0,
+                         voc.forms[f"{candidate} {right}"][1] if right and known(candidate, right) else 0)
+                if df and (best is None or df > best[0]):
+                    best = (df, i, candidate)
+        if best is None:
+            break
+        _, i, candidate = best
+        out[i] = candidate
+    return out
+
+
 def _kept(voc: Vocabulary, token: str) -> bool:
     """A syllable typed with diacritics the index knows is the visitor's choice; others get fixed."""
     return has_diacritics(token) and token.lower() in voc.known
@@ -234,6 +270,7 @@ def did_you_mean(voc: Vocabulary, q: str) -> str | None:
                 fixed.append(replacement)
                 continue
         fixed.append(core)
+    fixed = _fix_pairs(voc, fixed)
     restored = _restore(voc, fixed)
     suggestion = " ".join(lead + word + trail for (lead, _, trail), word in zip(edges, restored))
     if suggestion.lower() == text.lower():

@@ -41,7 +41,7 @@ EXPANSION_WEIGHT = 0.8  # an expansion counts a little less than what was typed
 STOPWORDS = frozenset(normalize_text(w) for w in """
 của là và có được các những này đó thì mà với cho trong theo về để khi nào gì không hay hoặc
 bị do từ đến tại một như sẽ đã đang thế sao bao nhiêu ai ở ra nếu vậy nên cũng rằng lại phải
-đúng sai hỏi trả lời ạ nhé ơi à vì bởi nhưng còn đây kia ấy chỉ rất
+đúng sai hỏi trả lời ạ nhé ơi à vì bởi nhưng còn đây kia ấy chỉ rất mấy
 """.split())
 # Stop words by spelling, yet often content alone: "bao" (bao gồm), "sao" (bản sao), "ra", "do".
 # Question phrases ("bao nhiêu", "ra sao") still make them stop words there.
@@ -351,23 +351,25 @@ def word_join_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
     return list(dict.fromkeys(wanted))
 
 
-def join_words(parsed: ParsedQuery, doc_frequency) -> None:
+def join_words(parsed: ParsedQuery, doc_frequency, folded: bool = False) -> None:
     """Group adjacent lone syllables of ``parsed`` into words, in place; and cut the typed form of
     a long synonym ("bảo vệ chăm sóc trẻ em") into its words (``Unit.parts``), so it matches
     as words rather than as one exact phrase.
 
-    Typed with diacritics, pyvi's words of the query are words; otherwise (and for what pyvi
-    leaves apart) two syllables join when the index holds them as a pair often enough
+    Typed with diacritics, pyvi's two-syllable words of the query are words; otherwise (and
+    inside pyvi's longer compounds) two syllables join when the index holds them as a pair often enough
     (``MIN_WORD_ASSOCIATION`` of the rarer one's documents), strongest pairs first and without
     chaining statistical joins. ``doc_frequency(field, term)`` is the engine's (0 when unknown).
+    ``folded``: by the folded forms whatever was typed (the lookalike relaxation).
     """
-    exact = parsed.typed_marks
+    exact = parsed.typed_marks and not folded
     field_name = "content_x" if exact else "content_f"
-    told = set()
+    told = set()  # pyvi's two-syllable words; its longer ones ("hợp_đồng_ủy_quyền") are cut by statistics
     if exact:
         for word in parsed.words:
             parts = word.split("_")
-            told.update(zip(parts, parts[1:]))
+            if len(parts) == 2:
+                told.add((parts[0], parts[1]))
 
     def df(term):
         try:
