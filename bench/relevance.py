@@ -122,6 +122,7 @@ class Tracuu:
 
     def __init__(self, root: Path):
         self.service = WhooshBackend(IndexStore(root), time_limit=30.0)
+        self.service.warm_up()  # as a server does before it forks: the vocabulary (did-you-mean) is ready
 
     def search(self, text: str) -> list[str]:
         return [hit.id for hit in self.search_hits(text)]
@@ -235,6 +236,7 @@ class TracuuOpenSearch(Tracuu):
             print(f"# indexed {report.indexed} documents into OpenSearch alias {alias} "
                   f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
             ready.write_text(url)
+        self.service.warm_up()
 
 
 # -- Marks: do the highlights cover what the visitor typed? -----------------------------

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import datetime
 
 from ..analysis import fold, normalize_text
@@ -60,7 +61,7 @@ W_TITLE_FOCUS_SHORT = 0.5
 # else they match (more than every other feature together).
 W_DOC_NUMBER = 10.0
 _HEADING_RE = re.compile(r"^.*?\bdieu \d+[a-z]?\s")
-MAX_TEXT_CHARS = 20_000  # long documents: their opening is enough for these features
+MAX_TEXT_CHARS = 5_000  # long documents: their opening is enough for these features
 _WORD_RE = re.compile(r"[^\W_]+(?:[/\-][^\W_]+)*")
 
 
@@ -139,10 +140,23 @@ class Candidate:
         return self._published
 
 
-def _text(text: str) -> tuple[str, set[str]]:
-    """`` folded syllables joined by spaces `` and the set of lower-case syllables with diacritics."""
-    tokens = _WORD_RE.findall(normalize_text(text[:MAX_TEXT_CHARS]).lower())
-    return " " + fold(" ".join(tokens)) + " ", set(tokens)
+def _text(text: str) -> tuple[str, str]:
+    """`` folded syllables joined by spaces `` and the same syllables as written (lower case),
+    token for token."""
+    exact = " " + " ".join(_WORD_RE.findall(normalize_text(text[:MAX_TEXT_CHARS]).lower())) + " "
+    return fold(exact), exact
+
+
+_NOT_TOKEN = re.compile(r"[^a-z0-9/\-]+")
+_LOOSE_JOINER = re.compile(r"(?<![a-z0-9])[/\-]+|[/\-]+(?![a-z0-9])")
+
+
+def _folded(text: str) -> str:
+    """`` folded syllables joined by spaces ``, as ``_text`` gives them, at twice its speed: the
+    feature every candidate needs."""
+    ascii_text = unicodedata.normalize("NFKD", text[:MAX_TEXT_CHARS].lower().replace("đ", "d"))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii")
+    return " " + " ".join(_LOOSE_JOINER.sub(" ", _NOT_TOKEN.sub(" ", ascii_text)).split()) + " "
 
 
 def _readings(texts: list[tuple[str, str]], bigrams: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -224,19 +238,27 @@ def rerank(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
     top = max((c.score or 0.0) for c in candidates) or 1.0
     number_keys, number_prefixes = _asked_numbers(parsed) if W_DOC_NUMBER else (set(), ())
 
-    texts = []
+    texts, raw = [], []
     if units:
         for hit in candidates:
             stored = hit.fields()
             title_text = stored.get("title", "") + " " + (stored.get("doc_number") or "")
             body_text = " ".join(stored.get(k) or "" for k in ("summary", "body"))
-            texts.append((_text(title_text), _text(body_text), title_text + " " + body_text))
+            texts.append((_folded(title_text), _folded(body_text)))
+            raw.append(title_text + " " + body_text)
+    exact_texts: dict[int, str] = {}
+
+    def exact(rank: int) -> str:
+        """The candidate's syllables as written, read only when a feature asks."""
+        if rank not in exact_texts:
+            exact_texts[rank] = _text(raw[rank])[1]
+        return exact_texts[rank]
+
     readings = []
     if units and not short and W_READING and not parsed.marked and bigrams:
-        def exact_tokens(raw):
-            tokens = _WORD_RE.findall(normalize_text(raw[:MAX_TEXT_CHARS]).lower())
-            return " " + fold(" ".join(tokens)) + " ", " " + " ".join(tokens) + " "
-        readings = _readings([exact_tokens(t[2]) for t in texts[:READING_DOCS]], bigrams)
+        readings = _readings([_text(raw[i]) for i in range(min(READING_DOCS, len(raw)))], bigrams)
+    # Matched exactly, every candidate holds the typed diacritics: nothing to tell them apart.
+    marked = marked if parsed is not None and parsed.reading != "exact" else []
     reading_total = sum(w for _, w in readings) or 1.0
 
     keyed = []
@@ -244,10 +266,10 @@ def rerank(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
         score = W_BM25 * (hit.score or 0.0) / top
         if units:
             stored = hit.fields()
-            (title, title_exact), (body, body_exact), raw = texts[rank]
+            title, body = texts[rank]
             text = title + body
             if readings:
-                exact_text = exact_tokens(raw)[1]
+                exact_text = exact(rank)
                 score += W_READING * sum(w for r, w in readings if f" {r} " in exact_text) / reading_total
             coverage = sum(w for alts, w in units if any(f" {a} " in text for a in alts))
             in_title = sum(w for alts, w in units if any(f" {a} " in title for a in alts))
@@ -257,14 +279,14 @@ def rerank(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
             if definition and any(t in title for t in DEFINITION_TITLES):
                 score += W_DEFINITION
             if focus:
-                score += W_TITLE_FOCUS_SHORT * _focus(_text(stored.get("title", ""))[0], asked_set)
+                score += W_TITLE_FOCUS_SHORT * _focus(_folded(stored.get("title", "")), asked_set)
             if trigrams and not short and W_TRIGRAM:
                 score += W_TRIGRAM * sum(w for t, w in trigrams if f" {t} " in text) / trigram_total
             if short and bigrams:
                 score += W_TITLE_BIGRAM_SHORT * sum(w for bigram, w in bigrams if f" {bigram} " in title) / bigram_total
             if marked:
-                exact = title_exact | body_exact
-                score += W_DIACRITICS * sum(w for s, w in marked if s in exact) / marked_total
+                exact_text = exact(rank)
+                score += W_DIACRITICS * sum(w for s, w in marked if f" {s} " in exact_text) / marked_total
         if number_keys or number_prefixes:
             key = doc_number_key(hit.fields().get("doc_number") or "")
             if key and (key in number_keys or key.startswith(number_prefixes)):
