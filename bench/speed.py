@@ -900,8 +900,8 @@ def report(fig: dict, mb: float) -> None:
     print("\n".join(lines))
 
 
-STAGES = ("understand", "plan", "retrieve", "rerank", "present")
-PYTHON_STAGES = ("understand", "plan", "rerank", "present")  # retrieve is the engine's
+STAGES = ("understand", "stats", "plan", "retrieve", "rerank", "present")
+PYTHON_STAGES = ("understand", "plan", "rerank", "present")  # stats and retrieve are the engine's
 
 
 def by_class(fig: dict, values: list, cls: str) -> list:
