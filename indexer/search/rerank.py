@@ -112,21 +112,34 @@ def idf_tokens(parsed) -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
+HEAD_SEPARATOR = "\x1f"
+
+
+def rerank_head(fields) -> str:
+    """What the features read of a document (title, number, the opening of its text) as one
+    string: an engine may keep it apart from the stored fields, so that reranking a large
+    document does not decompress all of it."""
+    text = " ".join(fields.get(k) or "" for k in ("summary", "body"))[:MAX_TEXT_CHARS]
+    return HEAD_SEPARATOR.join((fields.get("title") or "", fields.get("doc_number") or "", text))
+
+
 class Candidate:
     """An engine-neutral first-stage hit: its score, stored fields (read lazily) and date.
 
     ``fields`` is a dict or a callable returning one (Whoosh reads stored fields only
-    when the features need them); ``published`` a datetime, a callable giving one, or None.
+    when needed); ``published`` a datetime, a callable giving one, or None; ``head`` the
+    ``rerank_head`` string or a callable giving it (else it is made from the fields).
     ``item`` is the engine's own hit, handed back in the new order.
     """
 
-    __slots__ = ("item", "score", "_fields", "_published")
+    __slots__ = ("item", "score", "_fields", "_published", "_head")
 
-    def __init__(self, item, score, fields, published=None):
+    def __init__(self, item, score, fields, published=None, head=None):
         self.item = item
         self.score = score
         self._fields = fields
         self._published = published
+        self._head = head
 
     def fields(self) -> dict:
         if callable(self._fields):
@@ -138,6 +151,14 @@ class Candidate:
         if callable(self._published):
             self._published = self._published()
         return self._published
+
+    def head(self) -> tuple[str, str, str]:
+        """(title, document number, opening text): what the features read."""
+        head = self._head() if callable(self._head) else self._head
+        if not head:
+            head = rerank_head(self.fields())
+        title, number, text = (head.split(HEAD_SEPARATOR) + ["", "", ""])[:3]
+        return title, number, text
 
 
 def _text(text: str) -> tuple[str, str]:
@@ -238,12 +259,12 @@ def rerank(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
     top = max((c.score or 0.0) for c in candidates) or 1.0
     number_keys, number_prefixes = _asked_numbers(parsed) if W_DOC_NUMBER else (set(), ())
 
-    texts, raw = [], []
+    texts, raw, heads = [], [], []
     if units:
         for hit in candidates:
-            stored = hit.fields()
-            title_text = stored.get("title", "") + " " + (stored.get("doc_number") or "")
-            body_text = " ".join(stored.get(k) or "" for k in ("summary", "body"))
+            title, number, body_text = hit.head()
+            heads.append((title, number))
+            title_text = title + " " + number
             texts.append((_folded(title_text), _folded(body_text)))
             raw.append(title_text + " " + body_text)
     exact_texts: dict[int, str] = {}
@@ -265,7 +286,6 @@ def rerank(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
     for rank, hit in enumerate(candidates):
         score = W_BM25 * (hit.score or 0.0) / top
         if units:
-            stored = hit.fields()
             title, body = texts[rank]
             text = title + body
             if readings:
@@ -279,7 +299,7 @@ def rerank(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
             if definition and any(t in title for t in DEFINITION_TITLES):
                 score += W_DEFINITION
             if focus:
-                score += W_TITLE_FOCUS_SHORT * _focus(_folded(stored.get("title", "")), asked_set)
+                score += W_TITLE_FOCUS_SHORT * _focus(_folded(heads[rank][0]), asked_set)
             if trigrams and not short and W_TRIGRAM:
                 score += W_TRIGRAM * sum(w for t, w in trigrams if f" {t} " in text) / trigram_total
             if short and bigrams:
@@ -288,7 +308,7 @@ def rerank(candidates: list[Candidate], parsed, idf) -> list[Candidate]:
                 exact_text = exact(rank)
                 score += W_DIACRITICS * sum(w for s, w in marked if f" {s} " in exact_text) / marked_total
         if number_keys or number_prefixes:
-            key = doc_number_key(hit.fields().get("doc_number") or "")
+            key = doc_number_key(heads[rank][1] if heads else hit.head()[1])
             if key and (key in number_keys or key.startswith(number_prefixes)):
                 score += W_DOC_NUMBER
         published = hit.published

@@ -61,13 +61,25 @@ def retrieve(searcher, query, allow_query, request, time_limit: float) -> Retrie
 
 
 def _candidates(searcher, hits) -> list[Candidate]:
-    """Whoosh hits as candidates: stored fields and the date read only when the rerank asks."""
+    """Whoosh hits as candidates: stored fields, the date and the rerank head read only when asked."""
     column = _column(searcher) if len(hits) > 1 else None
+    heads = _column(searcher, "head") if len(hits) > 1 else None
 
     def published(docnum):
         return (lambda: _published(column, docnum)) if column is not None else None
 
-    return [Candidate(hit, hit.score, hit.fields, published(hit.docnum)) for hit in hits]
+    def head(docnum):
+        return (lambda: _head(heads, docnum)) if heads is not None else None
+
+    return [Candidate(hit, hit.score, hit.fields, published(hit.docnum), head(hit.docnum)) for hit in hits]
+
+
+def _head(column, docnum) -> str | None:
+    try:
+        value = column[docnum]
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None
+    return value.decode("utf-8", "replace") if value else None
 
 
 def _published(column, docnum):
@@ -77,11 +89,11 @@ def _published(column, docnum):
         return None  # struct.error: a short column block in some multiprocess-written segments
 
 
-def _column(searcher):
+def _column(searcher, name: str = "published"):
     try:
         reader = searcher.reader()
-        if reader.has_column("published"):
-            return reader.column_reader("published", translate=False)
+        if reader.has_column(name):
+            return reader.column_reader(name, translate=False)
     except Exception:  # an index without the column: no recency
         pass
     return None

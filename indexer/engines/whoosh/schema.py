@@ -12,7 +12,7 @@ advises a reindex.
 
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from ...analysis import unit_analyzer, word_analyzer
 
@@ -51,6 +51,9 @@ def build_schema() -> fields.Schema:
         parent_title=fields.STORED(),
         article=fields.STORED(),
         indexed_at=fields.DATETIME(stored=True),
+        # What the rerank features read (indexer.search.rerank.rerank_head), apart from the stored
+        # fields: a large document's body is not decompressed for each query it is a candidate of.
+        head=fields.COLUMN(columns.CompressedBytesColumn()),
     )
 
 

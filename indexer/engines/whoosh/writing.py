@@ -17,6 +17,7 @@ from functools import partial
 from whoosh import index as whoosh_index
 
 from ...document import Document
+from ...search.rerank import rerank_head
 from ...errors import IndexMissing
 from ...sources import SourceProblem
 from ...writing import (PARALLEL_THRESHOLD, IndexReport, ReindexReport, Sink, default_procs, documents_only,
@@ -40,7 +41,10 @@ def _open_writer(ix, procs: int, expected_docs: int):
 def fields_for(schema, doc: Document) -> dict:
     """The document's index fields that ``schema`` has: an index of an older schema keeps taking
     writes (without the newer fields) until it is rebuilt."""
-    return {name: value for name, value in doc.index_fields().items() if name in schema}
+    fields = {name: value for name, value in doc.index_fields().items() if name in schema}
+    if "head" in schema:
+        fields["head"] = rerank_head(fields).encode("utf-8")
+    return fields
 
 
 def index_documents(
