@@ -129,7 +129,9 @@ class Tracuu:
 
     def search_hits(self, text: str) -> list:
         """The result lines (``Hit``) as a visitor gets them: ids, snippets and marked titles."""
-        return self.service.search(SearchRequest(q=text, scope="web", per_page=DEPTH)).results
+        result = self.service.search(SearchRequest(q=text, scope="web", per_page=DEPTH))
+        self.corrected = result.corrected  # a typo searched as its did-you-mean reading, said on the page
+        return result.results
 
 
 class WhooshBaseline:
@@ -311,10 +313,13 @@ class MarkCounter:
         self.whole: Counter = Counter()
         self.partial: Counter = Counter()  # folded text of marks that are not whole
 
-    def add(self, q: dict, hits) -> None:
+    def add(self, q: dict, hits, corrected: str | None = None) -> None:
         # Units come from the query as written, also for the run without diacritics: pyvi
-        # cannot segment folded text, and the comparison is folded anyway.
+        # cannot segment folded text, and the comparison is folded anyway. A query searched as its
+        # spelling correction ("showing results for ...") is marked with the corrected words.
         units = self.query_units.units(q["query"])
+        if corrected:
+            units = units | self.query_units.units(corrected)
         for hit in hits[:10]:
             for fragment in (hit.title_html, hit.snippet):
                 for inner in _MARK.findall(fragment or ""):
@@ -355,7 +360,7 @@ def run(system, queries: list[dict], stripped: bool, misses: list | None = None,
         text = strip_diacritics(q["query"]) if stripped else q["query"]
         if marks is not None:
             hits = system.search_hits(text)
-            marks.add(q, hits)
+            marks.add(q, hits, getattr(system, "corrected", None))
             ranked = [hit.id for hit in hits]
         else:
             ranked = system.search(text)
