@@ -27,6 +27,7 @@ from .related import related as related_documents
 from .vocabulary import build_vocabulary
 
 VERSION_TTL = 1.0  # seconds an index version is trusted before asking the cluster again
+WRITE_MARK = "opensearch-written"  # touched in the index home after every write
 SHARD_RETRIES = 2
 
 __all__ = ["OpenSearchBackend"]
@@ -55,6 +56,7 @@ class OpenSearchBackend(Backend):
         self._version_lock = threading.Lock()
         self._vocabulary = VocabularyCache()
         self._mapping_version = (None, MAPPING_VERSION)
+        self._mark = None
 
     # -- reading -----------------------------------------------------------------------------
     def raw_search(self, body: dict, **params) -> dict:
@@ -73,10 +75,14 @@ class OpenSearchBackend(Backend):
 
     def index_version(self) -> str:
         """Changes whenever the index does: the live index, its document count and newest write.
-        Asked of the cluster at most once a second; "unavailable" when it cannot be reached."""
+        Asked of the cluster at most once a second, and at once after a write from this host
+        (``WRITE_MARK``: another worker's write is seen by the next request, not a second later);
+        "unavailable" when it cannot be reached."""
         checked, version = self._version
-        if version is not None and time.monotonic() - checked < VERSION_TTL:
+        mark = self._write_mark()
+        if version is not None and mark == self._mark and time.monotonic() - checked < VERSION_TTL:
             return version
+        self._mark = mark
         with self._version_lock:
             try:
                 response = self.raw_search({"size": 0, "track_total_hits": True,
@@ -93,7 +99,19 @@ class OpenSearchBackend(Backend):
         return version
 
     def forget_version(self) -> None:
+        """After a write: this process and the others sharing the index home ask the cluster again."""
         self._version = (0.0, None)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            (self.root / WRITE_MARK).touch()
+        except OSError:  # a read-only home: other processes notice within VERSION_TTL
+            pass
+
+    def _write_mark(self):
+        try:
+            return (self.root / WRITE_MARK).stat().st_mtime_ns
+        except OSError:
+            return None
 
     def term_stats(self, parsed) -> first_stage.TermStats:
         return first_stage.TermStats(self, parsed)
