@@ -31,7 +31,7 @@ from typing import Protocol, Union
 from ..analysis import PAIR, fold, pair
 from ..document import doc_number_key
 from ..synonyms import load as load_synonyms
-from .understand import KIND_WORDS, ParsedQuery, Unit, canonical, year_range
+from .understand import KIND_WORDS, QUESTION_PHRASES, ParsedQuery, Unit, canonical, year_range
 
 # Up to this many content units every one is required first; longer questions go
 # straight to the ranked any-unit query (no document has all 30 words of a question).
@@ -53,9 +53,9 @@ MIN_CANDIDATE_UNITS = 4
 MAX_CANDIDATE_UNITS = 30
 # Words a question is recognised by, anywhere (folded: none is a common content syllable), at its
 # end, or typed with their diacritics ("mấy" is "máy" once folded).
-QUESTION_WORDS = frozenset({"gi", "sao", "nao", "dau"})
-QUESTION_ENDINGS = frozenset({"khong", "ko", "k", "hok", "chua", "nhieu", "lau", "may"})
-QUESTION_WORDS_TYPED = frozenset({"mấy", "bao nhiêu", "không", "chưa", "gì", "đâu"})
+QUESTION_WORDS = frozenset({"gi", "nao", "dau"})
+QUESTION_ENDINGS = frozenset({"khong", "ko", "k", "hok", "chua", "nhieu", "lau", "may", "sao"})
+QUESTION_WORDS_TYPED = frozenset({"mấy", "gì", "đâu"})
 
 
 # -- The nodes -----------------------------------------------------------------------
@@ -226,8 +226,9 @@ def is_question(parsed: ParsedQuery) -> bool:
     syllables = parsed.syllables
     if QUESTION_WORDS & set(syllables) or (syllables and syllables[-1] in QUESTION_ENDINGS):
         return True
-    typed = {t.lower() for t in parsed.marked}
-    return bool(typed & QUESTION_WORDS_TYPED)
+    if any(syllables[i:i + len(p)] == list(p) for p in QUESTION_PHRASES for i in range(len(syllables))):
+        return True
+    return bool({t.lower() for t in parsed.marked} & QUESTION_WORDS_TYPED)
 
 
 def _informative(units: list[Unit], stats: TermStats | None) -> list[Unit]:
