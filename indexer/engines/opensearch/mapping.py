@@ -86,8 +86,10 @@ def _iso(value):
     return value.isoformat() if isinstance(value, datetime) else None
 
 
-def to_source(doc: Document) -> dict:
-    """The document as OpenSearch receives it: analyzed in Python, stored fields under ``doc``."""
+def to_source(doc: Document, version: int = MAPPING_VERSION) -> dict:
+    """The document as OpenSearch receives it: analyzed in Python, stored fields under ``doc``.
+    ``version`` 1: for an index of the older mapping (syllables with positions, no unit fields),
+    which keeps taking writes until it is rebuilt."""
     fields = doc.index_fields()
     words = {name: [t.text for t in _WORDS(fields.get(name, ""))] for name in ("title", "content")}
     syllables = {name: [t.text for t in _SYLLABLES(fields.get(name, ""))] for name in ("title_f", "content_f")}
@@ -119,7 +121,15 @@ def to_source(doc: Document) -> dict:
                 else getattr(doc, name) for name in STORED if name != "indexed_at" and getattr(doc, name, None)},
     }
     source["doc"]["indexed_at"] = source["indexed_at"]
+    if version < MAPPING_VERSION:
+        for name in VERSION_2_FIELDS:
+            source.pop(name, None)
+        source["title_f"] = " ".join(syllables["title_f"])
+        source["content_f"] = " ".join(syllables["content_f"])
     return {k: v for k, v in source.items() if v not in (None, "", [])}
+
+
+VERSION_2_FIELDS = ("title_x", "content_x", "v_title_pairs", "v_content_pairs", "parent_id")
 
 
 def _vocabulary(tokens) -> list[str]:

@@ -27,7 +27,7 @@ from ...document import Document
 from ...errors import IndexMissing, StoreError
 from ...writing import PARALLEL_THRESHOLD, IndexReport, ReindexReport, Sink, default_procs, documents_only, full_rebuild
 from .lock import writer_lock
-from .mapping import doc_key, index_body, to_document, to_source
+from .mapping import MAPPING_VERSION, doc_key, index_body, to_document, to_source
 
 BATCH_DOCS = 500
 BATCH_BYTES = 8 * 1024 * 1024
@@ -47,10 +47,12 @@ class OpenSearchSink(Sink):
         self.lock = lock  # the writer lock (lock), renewed at every batch
         self.actions: list[dict] = []
         self.missing: list[str] = []
+        self.version = index_mapping_version(backend, index)
 
     def update(self, doc: Document, source: dict | None = None) -> None:
-        self.actions.append({"_op_type": "index", "_index": self.index, "_id": doc_key(doc.id),
-                             "_source": source if source is not None else to_source(doc)})
+        if source is None or self.version < MAPPING_VERSION:
+            source = to_source(doc, self.version)
+        self.actions.append({"_op_type": "index", "_index": self.index, "_id": doc_key(doc.id), "_source": source})
         self.counted(doc)
         if len(self.actions) >= BATCH_DOCS:
             self.commit()
@@ -197,6 +199,17 @@ def refresh(backend) -> None:
 
 
 # -- the operations ------------------------------------------------------------------
+
+def index_mapping_version(backend, index: str) -> int:
+    """The mapping version (``_meta.tracuu``) of one index; the current one when it cannot be read."""
+    try:
+        with backend.conn.guarded("reading the mapping") as client:
+            mappings = client.indices.get_mapping(index=index)
+        return min(int(((m.get("mappings") or {}).get("_meta") or {}).get("tracuu") or 1)
+                   for m in mappings.values())
+    except (StoreError, ValueError):
+        return MAPPING_VERSION
+
 
 def _sources(docs, procs: int):
     """(doc, analyzed source) pairs; large runs analyze (pyvi) in ``procs`` forked processes."""
