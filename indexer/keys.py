@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from .homedb import HomeDatabase
 
 FILE = "keys.sqlite"
 CAN = ("search", "write", "admin")
@@ -73,18 +72,8 @@ class KeyStore:
 
     def __init__(self, index_root):
         self.path = Path(index_root) / FILE
-        self._local = threading.local()
+        self._db = HomeDatabase(self.path, SCHEMA, timeout=10.0, durable=True)
 
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None or self._local.pid != os.getpid():  # never a connection inherited through fork
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.executescript(SCHEMA)
-            self._local.db, self._local.pid = db, os.getpid()
-        return db
 
     def exists(self) -> bool:
         """Whether any key was ever created here (without creating the file)."""

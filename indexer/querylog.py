@@ -16,10 +16,11 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-import threading
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
+
+from .homedb import HomeDatabase
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +62,9 @@ def parse_since(value: str | None, today: date | None = None) -> date:
 class QueryLog:
     def __init__(self, index_root):
         self.path = Path(index_root) / FILE
-        self._local = threading.local()
+        self._db = HomeDatabase(self.path, SCHEMA, timeout=2.0)
         self.broken = False
 
-    def _db(self):
-        db = getattr(self._local, "db", None)
-        if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=2.0)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            self._local.db = db
-        return db
 
     def _write(self, sql: str, args: tuple) -> None:
         if self.broken:

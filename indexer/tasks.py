@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
-import sqlite3
 import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from .homedb import HomeDatabase
 
 FILE = "tasks.sqlite"
 LOCK = "tasks.lock"
@@ -76,19 +76,9 @@ class TaskQueue:
     def __init__(self, index_root):
         self.root = Path(index_root)
         self.path = self.root / FILE
-        self._local = threading.local()
+        self._db = HomeDatabase(self.path, SCHEMA, timeout=30.0, durable=True)
         self.submitted = threading.Event()  # set by submit: wakes this process's applier at once
 
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None or self._local.pid != os.getpid():  # never a connection inherited through fork
-            self.root.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.executescript(SCHEMA)
-            self._local.db, self._local.pid = db, os.getpid()
-        return db
 
     @contextmanager
     def _transaction(self):

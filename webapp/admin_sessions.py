@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from indexer.homedb import HomeDatabase
 
 FILE = "admin_sessions.sqlite"
 SCHEMA = """
@@ -47,17 +47,8 @@ class SessionStore:
         self.path = Path(index_root) / FILE
         self.lifetime = float(minutes) * 60
         self.clock = clock
-        self._local = threading.local()
+        self._db = HomeDatabase(self.path, SCHEMA, timeout=5.0)
 
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            self._local.db = db
-        return db
 
     def open(self, key_id: str) -> tuple[str, AdminSession]:
         """A new session for ``key_id``: (the cookie's token, the session)."""

@@ -10,11 +10,10 @@ without any key these routes do not exist (404).
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Flask, abort, current_app, jsonify, request, url_for
 
 from indexer import IndexMissing
 from indexer.apply import Applier

@@ -26,7 +26,7 @@ from datetime import datetime
 from whoosh.analysis import LowercaseFilter
 
 from ...analysis import SyllableTokenizer, fold, unit_terms, word_analyzer
-from ...document import Document, doc_number_key
+from ...document import Document
 
 _WORDS = word_analyzer()
 _SYLLABLES = SyllableTokenizer() | LowercaseFilter()
