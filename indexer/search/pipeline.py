@@ -66,7 +66,7 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     # Plan
     stats = engine.term_stats(parsed)
     lap("stats")  # the engine's: a request to an OpenSearch node
-    join_words(parsed, stats.doc_frequency)
+    join_words(parsed, stats.doc_frequency, doc_count=stats.doc_count())
     parsed.reading = "exact" if parsed.typed_marks else "folded"
     allow = plan.filters(kind=request.kind, doc_type=request.doc_type, year=request.year, site=site_filter,
                          category=request.category,
@@ -83,7 +83,7 @@ def answer(engine, request: SearchRequest) -> SearchResult:
         corrected = _spelling(engine, request.q)
         if corrected is not None:
             fixed = parse(corrected, engine.synonyms)
-            join_words(fixed, stats.doc_frequency)
+            join_words(fixed, stats.doc_frequency, doc_count=stats.doc_count())
             fixed.reading = "exact" if fixed.typed_marks else "folded"
             retry = engine.retrieve(plan.build(fixed, stats=stats, exact=fixed.reading == "exact"), allow, request)
             if retry.total > 0:
@@ -91,7 +91,7 @@ def answer(engine, request: SearchRequest) -> SearchResult:
                 result.corrected = corrected
     if found.total == 0 and parsed.reading == "exact":
         parsed.reading = "folded"
-        join_words(parsed, stats.doc_frequency, folded=True)
+        join_words(parsed, stats.doc_frequency, folded=True, doc_count=stats.doc_count())
         found = engine.retrieve(plan.build(parsed, stats=stats, exact=False), allow, request)
         relaxed_by = "diacritics"
     if found.total == 0 and plan.needs_fallback(parsed):

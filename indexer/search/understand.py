@@ -82,7 +82,10 @@ _SYNTAX_RE = re.compile(
 
 # Adjacent query syllables form one word when pyvi says so (typed with diacritics), or when
 # the index holds them together at least this share of the times the rarer one occurs.
-MIN_WORD_ASSOCIATION = 0.15
+MIN_WORD_ASSOCIATION = 0.03
+# A pair in fewer documents than this is a chance neighbourhood, not a word (one per thousand
+# documents, so that a small index still joins what it holds once).
+MIN_WORD_DOCUMENTS = 3
 MAX_WORD_SYLLABLES = 4
 
 
@@ -351,7 +354,7 @@ def word_join_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
     return list(dict.fromkeys(wanted))
 
 
-def join_words(parsed: ParsedQuery, doc_frequency, folded: bool = False) -> None:
+def join_words(parsed: ParsedQuery, doc_frequency, folded: bool = False, doc_count: int = 0) -> None:
     """Group adjacent lone syllables of ``parsed`` into words, in place; and cut the typed form of
     a long synonym ("bảo vệ chăm sóc trẻ em") into its words (``Unit.parts``), so it matches
     as words rather than as one exact phrase.
@@ -360,8 +363,10 @@ def join_words(parsed: ParsedQuery, doc_frequency, folded: bool = False) -> None
     inside pyvi's longer compounds) two syllables join when the index holds them as a pair often enough
     (``MIN_WORD_ASSOCIATION`` of the rarer one's documents), strongest pairs first and without
     chaining statistical joins. ``doc_frequency(field, term)`` is the engine's (0 when unknown).
-    ``folded``: by the folded forms whatever was typed (the lookalike relaxation).
+    ``folded``: by the folded forms whatever was typed (the lookalike relaxation); ``doc_count``
+    the index's size.
     """
+    needed = max(1, min(MIN_WORD_DOCUMENTS, doc_count // 1000))
     exact = parsed.typed_marks and not folded
     field_name = "content_x" if exact else "content_f"
     told = set()  # pyvi's two-syllable words; its longer ones ("hợp_đồng_ủy_quyền") are cut by statistics
@@ -387,7 +392,7 @@ def join_words(parsed: ParsedQuery, doc_frequency, folded: bool = False) -> None
                 scored.append((2.0, i))
                 continue
             together = df(pair(a, b))
-            if together:
+            if together >= needed:
                 association = together / max(1, min(df(a), df(b)))
                 if association >= MIN_WORD_ASSOCIATION:
                     scored.append((association, i))
