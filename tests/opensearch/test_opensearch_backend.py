@@ -37,7 +37,9 @@ def test_documents_are_sent_analyzed():
                                 site="s", body="Bảo vệ trẻ em theo Thông tư 24/2015/TT-BTTTT."))
     assert "hòa_giải" in source["title"].split()  # pyvi words, one tone placement, lower case
     assert "24/2015/tt-btttt" in source["content_f"].split()  # protected token kept whole
-    assert "trẻ" in source["content_f"].split()  # syllables keep their marks: the mapping folds them
+    assert {"trẻ", "em", "trẻ_em"} <= set(source["content_x"].split())  # units as written, pairs too
+    assert {"tre", "tre_em"} <= set(source["content_f"].split())  # and folded
+    assert "bảo_vệ" in source["v_content_pairs"]  # the autocomplete's pairs
     assert source["doc_number_key"] == "24/2015/tt-btttt"
     assert "tre" in source["v_content_syl"] and "trẻ_em" in source["v_content_words"]
     assert source["doc"]["title"] == "Hoà giải ở cơ sở"  # shown as written
@@ -49,8 +51,9 @@ def test_queries_are_the_same_queries_translated():
 
     dsl = to_dsl(build(parse('"bảo vệ" trẻ em -"ma túy" loai:tin nam:2019')))
     text = repr(dsl)
-    assert "'match_phrase': {'title_f': {'query': 'bao ve', 'slop': 0" in text  # Whoosh slop 1 = exact
-    assert "'must_not'" in text and "'ma tuy'" in text
+    assert "'title_f': {'value': 'bao_ve'" in text  # a quoted phrase is its pair terms, not a phrase query
+    assert "'trẻ_em'" in text  # a word typed with diacritics: its exact pair
+    assert "'must_not'" in text and "'ma_tuy'" in text
     assert "'filter'" in text and "'kind': {'value': 'article'}" in text
     assert "'range': {'published': {'gte': '2019-01-01T00:00:00'" in text
 
