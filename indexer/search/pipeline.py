@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import time
 
+from ..analysis import fold
 from . import plan, present, suggest
 from .cache import request_key
 from .request import SearchRequest, SearchResult
 from .rerank import Idf, rerank
 from .understand import join_words, parse
 
+# Fewer results than this, and a spelling correction that finds CORRECTION_MARGIN times as many,
+# and the correction is what the visitor meant.
+FEW_RESULTS = 5
+CORRECTION_MARGIN = 10
 # What an engine's ``index_version`` says when there is no version to cache under.
 NO_VERSION = ("none", "unavailable")
 
@@ -35,7 +40,7 @@ def search(engine, request: SearchRequest) -> SearchResult:
     result = engine.cache.get_or_compute(version, request_key(request), lambda: answer(engine, request))
     # Outside the cache: cheap, and ready only once a large index's vocabulary is built.
     vocabulary = engine.vocabulary(version=version)
-    result.suggestion = suggest.did_you_mean(vocabulary, request.q) if vocabulary is not None else None
+    result.suggestion = suggest.did_you_mean(vocabulary, request.q, engine.synonyms) if vocabulary is not None else None
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
 
@@ -74,19 +79,24 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     first = plan.build(parsed, stats=stats, exact=parsed.reading == "exact")
     lap("plan")
 
-    # Retrieve: every unit required, as typed. Nothing found: the did-you-mean reading (a typo),
+    # Retrieve: every unit required, as typed. Nothing found (or next to nothing, where the
+    # did-you-mean reading finds far more): the did-you-mean reading (a typo),
     # then the words with any diacritics (lookalikes), then any unit; each a relaxation the result
     # owns up to. Questions start with any unit.
     found = engine.retrieve(first, allow, request)
     relaxed_by = "words" if plan.is_relaxed_from_start(parsed) else None
-    if found.total == 0 and not plan.is_relaxed_from_start(parsed):
+    if (found.total < FEW_RESULTS or parsed.typed_marks) and not plan.is_relaxed_from_start(parsed):
         corrected = _spelling(engine, request.q)
-        if corrected is not None:
+        # Only the marks corrected ("tiếp cân"): what was typed is a slip, whatever it finds.
+        marks_only = corrected is not None and fold(corrected.lower()) == fold(parsed.text.lower())
+        if corrected is not None and (found.total < FEW_RESULTS or marks_only):
             fixed = parse(corrected, engine.synonyms)
             join_words(fixed, stats.doc_frequency, doc_count=stats.doc_count())
             fixed.reading = "exact" if fixed.typed_marks else "folded"
             retry = engine.retrieve(plan.build(fixed, stats=stats, exact=fixed.reading == "exact"), allow, request)
-            if retry.total > 0:
+            # A typo the index holds a few times ("tiếp cân") loses to its correction held many times.
+            if retry.total > 0 and (found.total == 0 or retry.total >= CORRECTION_MARGIN * found.total
+                                    or (marks_only and retry.total >= found.total)):
                 found, parsed, relaxed_by = retry, fixed, "spelling"
                 result.corrected = corrected
     if found.total == 0 and parsed.reading == "exact":
@@ -122,4 +132,4 @@ def _spelling(engine, q: str) -> str | None:
         vocabulary = engine.vocabulary()
     except Exception:  # no vocabulary, no correction: the search goes on without it
         return None
-    return suggest.did_you_mean(vocabulary, q) if vocabulary is not None else None
+    return suggest.did_you_mean(vocabulary, q, engine.synonyms) if vocabulary is not None else None

@@ -30,11 +30,17 @@ from dataclasses import dataclass, field
 
 from ..analysis import fold, has_diacritics, normalize_text
 from ..document import link_url
+from .understand import FOLDED_STOPWORDS, STOPWORDS
 
 WORD_FIELDS = ("title", "content")
 SYLLABLE_FIELDS = ("title_f", "content_f")
 PAIR_FIELDS = ("title_x", "content_x")  # their pair terms ("bảo_vệ"): words as the index holds them
 MIN_PAIR_DF = 2  # rarer pairs are mostly chance neighbours, and there are millions of them
+SMALL_INDEX = 1000  # documents; below this every pair is kept (there are few, and each may be the word)
+
+
+def min_pair_df(doc_count: int) -> int:
+    return 1 if doc_count < SMALL_INDEX else MIN_PAIR_DF
 MAX_NGRAM = 4  # syllables in the longest word looked up when restoring diacritics
 MAX_QUERY_TOKENS = 16
 MIN_PREFIX = 2  # characters before autocomplete answers ("a" would match everything)
@@ -47,6 +53,8 @@ class Vocabulary:
     """What the index knows, keyed by accent-folded text."""
 
     forms: dict[str, tuple[str, float]] = field(default_factory=dict)  # "thu tuc" -> ("thủ tục", df)
+    # Every form of a key with several, as written, and its frequency ("duong ven" -> {"đường ven": 3, ...}).
+    variants: dict[str, dict[str, float]] = field(default_factory=dict)
     syllables: dict[str, int] = field(default_factory=dict)  # folded syllable -> doc frequency
     known: set[str] = field(default_factory=set)  # syllables as indexed, with diacritics ("hiểm")
     keys: list[str] = field(default_factory=list)  # sorted keys of ``forms``, for prefix lookups
@@ -55,13 +63,14 @@ class Vocabulary:
     starts: list[int] = field(default_factory=list)  # offset of each title in ``blob``
 
 
-def vocabulary_from(word_terms, syllable_terms, titles, pair_terms=()) -> Vocabulary:
+def vocabulary_from(word_terms, syllable_terms, titles, pair_terms=(), min_pair_documents: int = MIN_PAIR_DF) -> Vocabulary:
     """A Vocabulary from any engine: (pyvi word, doc frequency) of the word fields, (folded
     syllable, doc frequency) of the syllable fields, (title, site, url) of every document, and
-    (exact pair "bảo_vệ", doc frequency) of the unit fields (other terms there are skipped)."""
+    (exact pair "bảo_vệ", doc frequency) of the unit fields (other terms there are skipped), kept
+    when in ``min_pair_documents`` documents (``min_pair_df``)."""
     voc = Vocabulary()
     counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    pairs = ((t, df) for t, df in pair_terms if df >= MIN_PAIR_DF and t.count("_") == 1)
+    pairs = ((t, df) for t, df in pair_terms if df >= min_pair_documents and t.count("_") == 1)
     for text, df in itertools.chain(word_terms, pairs):
         if not _LETTERS.match(text.replace("_", "")):
             continue
@@ -77,6 +86,8 @@ def vocabulary_from(word_terms, syllable_terms, titles, pair_terms=()) -> Vocabu
     for key, forms in counts.items():
         form = max(sorted(forms), key=lambda f: forms[f])
         best[key] = (form, sum(forms.values()))
+        if len(forms) > 1:
+            voc.variants[key] = {f: df for f, df in forms.items() if df >= 1}
     voc.forms = best
     voc.keys = sorted(best)
     for text, df in syllable_terms:
@@ -176,12 +187,16 @@ def _correct(voc: Vocabulary, syllable: str, before: str = "", after: str = "") 
 
 
 MAX_PAIR_FIXES = 2
+TYPO_RATIO = 3
+RARE_SHARE = 0.02  # only a syllable in fewer than 2 % of the documents may be a slip for another
+SAME_ONSET = 2.0
 
 
-def _fix_pairs(voc: Vocabulary, tokens: list[str]) -> list[str]:
+def _fix_pairs(voc: Vocabulary, tokens: list[str], meant: set[int] = frozenset()) -> list[str]:
     """Fix real syllables that are typos in context: a syllable that forms a known pair with
-    neither neighbour, when one edit makes it a known pair with one of them ("kết hông" ->
-    "kết hôn", "tài sảm" -> "tài sản"). The best-attested fix first, at most MAX_PAIR_FIXES."""
+    neither neighbour, when one edit makes it a known pair with one of them and a syllable
+    TYPO_RATIO times as common ("kết hông" -> "kết hôn", "tài sảm" -> "tài sản"). The
+    most word-like fix first (``_association``), at most MAX_PAIR_FIXES."""
     out = list(tokens)
     for _ in range(MAX_PAIR_FIXES):
         folded = [fold(t.lower()) for t in out]
@@ -191,23 +206,75 @@ def _fix_pairs(voc: Vocabulary, tokens: list[str]) -> list[str]:
 
         best = None
         for i, token in enumerate(folded):
-            if not _LETTERS.match(token) or len(token) < 2:
+            if i in meant or not _LETTERS.match(token) or len(token) < 2:
                 continue
+            if voc.syllables.get(token, 0) > RARE_SHARE * max(1, len(voc.titles)):
+                continue  # a common syllable ("cần", "máy") is what was meant, not a slip
             left = folded[i - 1] if i > 0 and _LETTERS.match(folded[i - 1]) else None
             right = folded[i + 1] if i + 1 < len(folded) and _LETTERS.match(folded[i + 1]) else None
             if (left is None and right is None) or (left and known(left, token)) or (right and known(token, right)):
                 continue
             for candidate in _edits1(token):
-                if candidate == token or candidate not in voc.syllables:
+                # Only a syllable far rarer than its fix is a typo ("đường" is not "dụng" mistyped).
+                if candidate == token or voc.syllables.get(candidate, 0) < TYPO_RATIO * voc.syllables.get(token, 0):
                     continue
-                df = max(voc.forms[f"{left} {candidate}"][1] if left and known(left, candidate) else 0,
-                         voc.forms[f"{candidate} {right}"][1] if right and known(candidate, right) else 0)
-                if df and (best is None or df > best[0]):
-                    best = (df, i, candidate)
+                score = max(_association(voc, left, candidate) if left else 0.0,
+                            _association(voc, candidate, right) if right else 0.0)
+                if candidate[0] == token[0]:
+                    score *= SAME_ONSET  # slips are likelier in a syllable's rhyme than in its first letter
+                if score and (best is None or score > best[0]):
+                    best = (score, i, candidate)
         if best is None:
             break
         _, i, candidate = best
         out[i] = candidate
+    return out
+
+
+def _association(voc: Vocabulary, a: str, b: str) -> float:
+    """How much two folded syllables are one word: the pair's documents over the rarer syllable's
+    ("ket hon" is a word; "ket cong", from "tổng kết công tác", is not)."""
+    found = voc.forms.get(f"{a} {b}")
+    if found is None:
+        return 0.0
+    return found[1] / max(1, min(voc.syllables.get(a, 0), voc.syllables.get(b, 0)))
+
+
+def _ambiguous(voc: Vocabulary, key: str) -> bool:
+    """Whether a folded key's commonest form is less than twice as common as the next."""
+    ranked = sorted(voc.variants.get(key, {}).values(), reverse=True)
+    return len(ranked) > 1 and ranked[0] < 2 * ranked[1]
+
+
+def _fix_marks(voc: Vocabulary, tokens: list[str], meant: set[int] = frozenset()) -> list[str]:
+    """Fix wrong diacritics on real syllables: one typed with marks that forms no indexed pair, as
+    written, with either neighbour, while the same letters form an indexed word with a neighbour
+    that agrees ("tiếp cân" -> "tiếp cận", "thôi viêc" -> "thôi việc")."""
+    out = list(tokens)
+    lower = [normalize_text(t.lower()) for t in tokens]
+    for i, token in enumerate(lower):
+        if i in meant or not (has_diacritics(token) and _LETTERS.match(token)):
+            continue
+        held, proposal = False, None
+        for a, b in ((i - 1, i), (i, i + 1)):
+            if a < 0 or b >= len(lower) or not _LETTERS.match(lower[a]) or not _LETTERS.match(lower[b]):
+                continue
+            key = fold(f"{lower[a]} {lower[b]}")
+            found = voc.forms.get(key)
+            if found is None or found[0].count(" ") != 1:
+                continue
+            variants = voc.variants.get(key, {found[0]: found[1]})
+            if f"{lower[a]} {lower[b]}" in variants:
+                held = True
+                break
+            if _ambiguous(voc, key):
+                continue  # "đướng ven": "đường ven" or "dương ven"? not a slip one can tell
+            first, second = found[0].split(" ")
+            neighbour, theirs, mine = (lower[a], first, second) if b == i else (lower[b], second, first)
+            if neighbour == theirs or not has_diacritics(neighbour):
+                proposal = mine
+        if not held and proposal and proposal not in STOPWORDS:
+            out[i] = proposal
     return out
 
 
@@ -216,8 +283,9 @@ def _kept(voc: Vocabulary, token: str) -> bool:
     return has_diacritics(token) and token.lower() in voc.known
 
 
-def _restore(voc: Vocabulary, tokens: list[str]) -> list[str]:
-    """Diacritics for the tokens typed without them, from the longest indexed word they form."""
+def _restore(voc: Vocabulary, tokens: list[str], meant: set[int] = frozenset()) -> list[str]:
+    """Diacritics for the tokens typed without them, from the longest indexed word they form;
+    those at ``meant`` positions typed with diacritics are kept as typed."""
     out = list(tokens)
     folded = [fold(t.lower()) for t in tokens]
     i = 0
@@ -225,15 +293,19 @@ def _restore(voc: Vocabulary, tokens: list[str]) -> list[str]:
         for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
             if not all(_LETTERS.match(t) for t in tokens[i:i + n]):
                 continue
-            found = voc.forms.get(" ".join(folded[i:i + n]))
-            if found is None:
+            key = " ".join(folded[i:i + n])
+            found = voc.forms.get(key)
+            if found is None or _ambiguous(voc, key):
                 continue
             parts = found[0].split(" ")
             # Keep what the visitor typed with diacritics; a word only fits if it agrees with it.
-            if any(_kept(voc, t) and t.lower() != p for t, p in zip(tokens[i:i + n], parts)):
+            def kept(j):
+                return j in meant or _kept(voc, tokens[j])
+
+            if any(kept(i + j) and tokens[i + j].lower() != p for j, p in enumerate(parts)):
                 continue
             for j, part in enumerate(parts):
-                if not _kept(voc, tokens[i + j]):
+                if not kept(i + j):
                     out[i + j] = part
             i += n
             break
@@ -245,10 +317,41 @@ def _restore(voc: Vocabulary, tokens: list[str]) -> list[str]:
 _EDGES = re.compile(r"^([\"'(\-+]*)(.*?)([\"'),.;:!?]*)$")  # quotes, -exclusion, brackets around a word
 
 
-def did_you_mean(voc: Vocabulary, q: str) -> str | None:
+def _meant(cores: list[str], synonyms) -> tuple[set[int], dict[int, str]]:
+    """Words that are not slips, and the spelling the synonyms file gives some of them.
+
+    Function and question words ("để", "mấy") are meant. So is a term of the synonyms file
+    ("nghỉ đẻ", a citizen's word the documents may never use) typed as the file writes it or
+    without diacritics (then it gets the file's: "nghi de" -> "nghỉ đẻ"); typed with other
+    diacritics ("bảo hiễm xã hội") it is a slip like any other."""
+    lower = [normalize_text(c.lower()) for c in cores]
+    meant = {i for i, t in enumerate(lower) if t in STOPWORDS or (not has_diacritics(t) and t in FOLDED_STOPWORDS)}
+    spelled: dict[int, str] = {}
+    if synonyms is not None:
+        pieces = [(fold(t), t) for t in lower]
+        i = 0
+        while i < len(pieces):
+            match = synonyms.match(pieces, i)
+            if not match:
+                i += 1
+                continue
+            length, term = match[0], match[1]
+            written = normalize_text(term.text.lower()).split()
+            typed = lower[i:i + length]
+            if typed == written:
+                meant.update(range(i, i + length))
+            elif not any(has_diacritics(t) for t in typed) and len(written) == length:
+                meant.update(range(i, i + length))
+                spelled.update({i + j: w for j, w in enumerate(written) if has_diacritics(w)})
+            i += length
+    return meant, spelled
+
+
+def did_you_mean(voc: Vocabulary, q: str, synonyms=None) -> str | None:
     """A better spelling of ``q`` from the index's vocabulary, or None when it looks right.
 
-    Query syntax around words survives: ``"thu tuc" -ket`` -> ``"thủ tục" -kết``.
+    Query syntax around words survives: ``"thu tuc" -ket`` -> ``"thủ tục" -kết``. ``synonyms``
+    (``indexer.synonyms.Synonyms``): their terms are never "corrected".
     """
     text = normalize_text(q or "").strip()
     tokens = _TOKEN.findall(text)
@@ -260,9 +363,10 @@ def did_you_mean(voc: Vocabulary, q: str) -> str | None:
     cores = [core for _, core, _ in edges]
     fixed = []
     folded_cores = [fold(c.lower()) for c in cores]
+    meant, spelled = _meant(cores, synonyms)
     for i, core in enumerate(cores):
         folded = folded_cores[i]
-        if _LETTERS.match(core) and len(folded) >= 3 and folded not in voc.syllables:
+        if i not in meant and _LETTERS.match(core) and len(folded) >= 3 and folded not in voc.syllables:
             before = fixed[-1] if fixed else ""
             after = folded_cores[i + 1] if i + 1 < len(cores) else ""
             replacement = _correct(voc, folded, fold(before.lower()), after)
@@ -270,8 +374,12 @@ def did_you_mean(voc: Vocabulary, q: str) -> str | None:
                 fixed.append(replacement)
                 continue
         fixed.append(core)
-    fixed = _fix_pairs(voc, fixed)
-    restored = _restore(voc, fixed)
+    fixed = _fix_marks(voc, _fix_pairs(voc, fixed, meant), meant)
+    restored = [spelled.get(i, word) for i, word in enumerate(_restore(voc, fixed, meant))]
+    if has_diacritics(text):
+        # Typed with diacritics, a capitalised word without any is a name ("Phan Chu Trinh"): kept.
+        restored = [core if core[:1].isupper() and not has_diacritics(core) else word
+                    for core, word in zip(cores, restored)]
     suggestion = " ".join(lead + word + trail for (lead, _, trail), word in zip(edges, restored))
     if suggestion.lower() == text.lower():
         return None

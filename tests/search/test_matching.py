@@ -39,6 +39,8 @@ DOCS = [
              body="Nghị định số 20/2021/NĐ-CP quy định chính sách trợ giúp xã hội."),
     Document(id="quy-dinh", site="s", title="Quy định mới về đăng ký xe",
              body="Quy định về đăng ký, cấp biển số xe có hiệu lực từ tháng 8."),
+    Document(id="nghi-de-cham-con", site="s", title="Người lao động được nghỉ để chăm con ốm",
+             body="Cha mẹ được nghỉ để chăm con dưới 7 tuổi bị ốm."),
     # "Hùng" and "vượng" but never the name "Hùng Vương".
     Document(id="anh-hung", site="s", title="Gặp mặt các anh hùng lao động",
              body="Chúc các gia đình hạnh phúc, thịnh vượng."),
@@ -126,3 +128,14 @@ def test_autocomplete_offers_pairs_the_index_holds(engine):
     texts = [s["text"] for s in engine.suggest("bao ve", scope="web")]
     assert texts and texts[0].lower() == "bảo vệ"
     assert not {"báo vệ sinh", "báo ven", "bạo vệ"} & {t.lower() for t in texts}
+
+
+def test_a_typo_is_searched_as_its_correction_and_said(engine):
+    result = search(engine, "đăng ký kết hông")
+    assert result.relaxed_by == "spelling" and result.corrected == "đăng ký kết hôn"
+    assert [h.id for h in result.results] == ["ket-hon"]
+
+
+def test_the_visitors_own_words_are_never_corrected_into_lookalikes(engine):
+    # "nghỉ đẻ" (a citizen's word for maternity leave) is not a slip for the indexed "nghỉ để".
+    assert search(engine, "nghỉ đẻ được mấy tháng").suggestion is None

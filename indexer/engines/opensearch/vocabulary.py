@@ -42,4 +42,5 @@ def build_vocabulary(backend):
         (t for field in ("v_title_words", "v_content_words") for t in _terms(backend, field)),
         (t for field in ("v_title_syl", "v_content_syl") for t in _terms(backend, field)),
         _titles(backend),
-        (t for field in ("v_title_pairs", "v_content_pairs") for t in _terms(backend, field)))
+        (t for field in ("v_title_pairs", "v_content_pairs") for t in _terms(backend, field)),
+        suggest.min_pair_df(backend.doc_count()))

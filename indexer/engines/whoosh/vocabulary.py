@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...search.suggest import PAIR_FIELDS, SYLLABLE_FIELDS, WORD_FIELDS, Vocabulary, vocabulary_from
+from ...search.suggest import PAIR_FIELDS, SYLLABLE_FIELDS, WORD_FIELDS, Vocabulary, min_pair_df, vocabulary_from
 
 
 def _terms(reader, fieldname: str):
@@ -24,4 +24,5 @@ def build_vocabulary(searcher) -> Vocabulary:
         (term for fieldname in WORD_FIELDS for term in _terms(reader, fieldname)),
         (term for fieldname in SYLLABLE_FIELDS for term in _terms(reader, fieldname)),
         ((s.get("title") or "", s.get("site", ""), s.get("url", "")) for s in reader.all_stored_fields()),
-        (term for fieldname in PAIR_FIELDS for term in _terms(reader, fieldname) if "_" in term[0]))
+        (term for fieldname in PAIR_FIELDS for term in _terms(reader, fieldname) if "_" in term[0]),
+        min_pair_df(reader.doc_count()))
