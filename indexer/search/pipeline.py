@@ -41,6 +41,8 @@ def search(engine, request: SearchRequest) -> SearchResult:
     # Outside the cache: cheap, and ready only once a large index's vocabulary is built.
     vocabulary = engine.vocabulary(version=version)
     result.suggestion = suggest.did_you_mean(vocabulary, request.q, engine.synonyms) if vocabulary is not None else None
+    if result.suggestion is not None and result.suggestion == result.corrected:
+        result.suggestion = None  # already searched, and said so
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
 
@@ -86,19 +88,10 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     found = engine.retrieve(first, allow, request)
     relaxed_by = "words" if plan.is_relaxed_from_start(parsed) else None
     if (found.total < FEW_RESULTS or parsed.typed_marks) and not plan.is_relaxed_from_start(parsed):
-        corrected = _spelling(engine, request.q)
-        # Only the marks corrected ("tiếp cân"): what was typed is a slip, whatever it finds.
-        marks_only = corrected is not None and fold(corrected.lower()) == fold(parsed.text.lower())
-        if corrected is not None and (found.total < FEW_RESULTS or marks_only):
-            fixed = parse(corrected, engine.synonyms)
-            join_words(fixed, stats.doc_frequency, doc_count=stats.doc_count())
-            fixed.reading = "exact" if fixed.typed_marks else "folded"
-            retry = engine.retrieve(plan.build(fixed, stats=stats, exact=fixed.reading == "exact"), allow, request)
-            # A typo the index holds a few times ("tiếp cân") loses to its correction held many times.
-            if retry.total > 0 and (found.total == 0 or retry.total >= CORRECTION_MARGIN * found.total
-                                    or (marks_only and retry.total >= found.total)):
-                found, parsed, relaxed_by = retry, fixed, "spelling"
-                result.corrected = corrected
+        spelled = _spelled(engine, request, parsed, found, stats, allow)
+        if spelled is not None:
+            found, parsed, result.corrected = spelled
+            relaxed_by = "spelling"
     if found.total == 0 and parsed.reading == "exact":
         parsed.reading = "folded"
         join_words(parsed, stats.doc_frequency, folded=True, doc_count=stats.doc_count())
@@ -124,6 +117,26 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     lap("present")
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
+
+
+def _spelled(engine, request, parsed, found, stats, allow):
+    """``(found, parsed, corrected)`` of the did-you-mean reading when it is what the visitor
+    meant: the typed query found next to nothing and the correction finds CORRECTION_MARGIN times
+    as much, or only the marks were wrong ("tiếp cân") and it finds at least as much; else None."""
+    corrected = _spelling(engine, request.q)
+    if corrected is None:
+        return None
+    marks_only = fold(corrected.lower()) == fold(parsed.text.lower())
+    if not (found.total < FEW_RESULTS or marks_only):
+        return None
+    fixed = parse(corrected, engine.synonyms)
+    join_words(fixed, stats.doc_frequency, doc_count=stats.doc_count())
+    fixed.reading = "exact" if fixed.typed_marks else "folded"
+    retry = engine.retrieve(plan.build(fixed, stats=stats, exact=fixed.reading == "exact"), allow, request)
+    if retry.total > 0 and (found.total == 0 or retry.total >= CORRECTION_MARGIN * found.total
+                            or (marks_only and retry.total >= found.total)):
+        return retry, fixed, corrected
+    return None
 
 
 def _spelling(engine, q: str) -> str | None:
