@@ -340,8 +340,8 @@ def parse(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
 
 
 def word_join_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
-    """The (field, term) document frequencies ``join_words`` may ask, for engines that fetch
-    them in one request."""
+    """The (field, term) document frequencies ``join_words`` and the plan may ask, for engines
+    that fetch them in one request."""
     exact = parsed.typed_marks
     field_name = "content_x" if exact else "content_f"
     sequences = [[(u.exact[0] if exact and u.exact else u.alternatives[0][0]) for u in parsed.units if u.syllable]]
@@ -351,6 +351,12 @@ def word_join_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
     for keys in sequences:
         wanted += [(field_name, k) for k in keys]
         wanted += [(field_name, pair(a, b)) for a, b in zip(keys, keys[1:])]
+    # Long questions keep their rarer units by the folded frequencies of the units' terms.
+    folded = parsed.syllables
+    wanted += [("content_f", s) for s in folded] + [("content_f", pair(a, b)) for a, b in zip(folded, folded[1:])]
+    for unit in parsed.units:
+        for alt in unit.alternatives[1:]:
+            wanted += [("content_f", pair(a, b)) for a, b in zip(alt, alt[1:])]
     return list(dict.fromkeys(wanted))
 
 

@@ -31,7 +31,6 @@ class TermStats:
         self._df: dict[tuple[str, str], int] = {}
         self._n = None
         wanted = [(f, t) for t in idf_tokens(parsed) for f in ("content_f", "title_f")]
-        wanted += [("content", w) for w in parsed.words]
         wanted += word_join_terms(parsed)
         wanted = list(dict.fromkeys(wanted))
         if wanted:
