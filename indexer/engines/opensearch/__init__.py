@@ -154,7 +154,9 @@ class OpenSearchBackend(Backend):
     # -- writing -------------------------------------------------------------------------------
     def index_documents(self, items, on_document=None, on_problem=None, purpose: str = "index"):
         try:
-            return writing.index_documents(self, items, on_document=on_document, on_problem=on_problem)
+            # Inside a server (the write API's applier) never fork analysis processes from a threaded worker.
+            return writing.index_documents(self, items, on_document=on_document, on_problem=on_problem,
+                                           procs=1 if purpose == "api" else None)
         finally:
             self.forget_version()
 

@@ -136,7 +136,10 @@ class WhooshBackend(Backend):
     def index_documents(self, items, on_document=None, on_problem=None, purpose: str = "index"):
         from .writing import index_documents
 
-        return index_documents(self.store, items, on_document=on_document, on_problem=on_problem, purpose=purpose)
+        # Inside a server (the write API's applier) never fork analysis processes from a threaded worker.
+        procs = 1 if purpose == "api" else None
+        return index_documents(self.store, items, on_document=on_document, on_problem=on_problem, purpose=purpose,
+                               procs=procs)
 
     def delete(self, ids) -> list[str]:
         from .writing import delete_documents
