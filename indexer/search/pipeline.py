@@ -41,8 +41,6 @@ def search(engine, request: SearchRequest) -> SearchResult:
     # Outside the cache: cheap, and ready only once a large index's vocabulary is built.
     vocabulary = engine.vocabulary(version=version)
     result.suggestion = suggest.did_you_mean(vocabulary, request.q, engine.synonyms) if vocabulary is not None else None
-    if result.suggestion is not None and result.suggestion == result.corrected:
-        result.suggestion = None  # already searched, and said so
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from ..analysis import fold, has_diacritics, normalize_text
 from ..document import link_url
-from .understand import FOLDED_STOPWORDS, STOPWORDS
+from .understand import FOLDED_STOPWORDS, QUESTION_PHRASES, STOPWORDS
 
 WORD_FIELDS = ("title", "content")
 SYLLABLE_FIELDS = ("title_f", "content_f")
@@ -325,7 +325,13 @@ def _meant(cores: list[str], synonyms) -> tuple[set[int], dict[int, str]]:
     without diacritics (then it gets the file's: "nghi de" -> "nghỉ đẻ"); typed with other
     diacritics ("bảo hiễm xã hội") it is a slip like any other."""
     lower = [normalize_text(c.lower()) for c in cores]
-    meant = {i for i, t in enumerate(lower) if t in STOPWORDS or (not has_diacritics(t) and t in FOLDED_STOPWORDS)}
+    meant = {i for i, t in enumerate(lower)
+             if (t in STOPWORDS and has_diacritics(t)) or (not has_diacritics(t) and t in FOLDED_STOPWORDS)}
+    folded = [fold(t) for t in lower]
+    for phrase in QUESTION_PHRASES:  # "bao nhieu", "o dau": never "báo nhiều", "ô đâu"
+        for i in range(len(folded) - len(phrase) + 1):
+            if tuple(folded[i:i + len(phrase)]) == phrase:
+                meant.update(range(i, i + len(phrase)))
     spelled: dict[int, str] = {}
     if synonyms is not None:
         pieces = [(fold(t), t) for t in lower]
