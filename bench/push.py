@@ -320,6 +320,9 @@ def main() -> None:
         try:
             latency = latency_runs(server, secret, args, lambda: next(counter))
             crash = crash_run(server, secret, args, lambda: next(counter))
+        except BaseException:
+            _keep_log(work / "server.log")  # the bench's folder goes; what the server said stays
+            raise
         finally:
             server.stop()
     finally:
@@ -346,6 +349,15 @@ def main() -> None:
     print("crash run:", "OK" if ok else "FAILED")
     if not ok:
         sys.exit(1)
+
+
+def _keep_log(log: Path) -> None:
+    kept = Path(tempfile.gettempdir()) / f"tracuu-push-server-{os.getpid()}.log"
+    try:
+        shutil.copyfile(log, kept)
+        print(f"push.py stopped; the server's log is kept in {kept}", file=sys.stderr)
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

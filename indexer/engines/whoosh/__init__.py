@@ -68,15 +68,19 @@ class WhooshBackend(Backend):
         """This thread's searcher, reopened when a commit or a rebuild changed the index.
 
         Not ``Searcher.refresh()``: it reuses segment readers together with their old
-        deletion sets, so deleted and replaced documents would keep showing.
+        deletion sets, so deleted and replaced documents would keep showing. The searcher it
+        replaces is closed one replacement later, not at once: the search that asked for the
+        term statistics a moment before the commit may still be reading them.
         """
         generation = self.store.generation()
         local = self._local
         searcher = getattr(local, "searcher", None)
         if searcher is not None and local.generation == generation and searcher.up_to_date():
             return searcher
-        if searcher is not None:
-            searcher.close()
+        retired = getattr(local, "retired", None)
+        if retired is not None:
+            retired.close()
+        local.retired = searcher
         local.searcher = self.store.open().searcher()
         local.generation = generation
         return local.searcher
