@@ -40,7 +40,8 @@ def search(engine, request: SearchRequest) -> SearchResult:
     result = engine.cache.get_or_compute(version, request_key(request), lambda: answer(engine, request))
     # Outside the cache: cheap, and ready only once a large index's vocabulary is built.
     vocabulary = engine.vocabulary(version=version)
-    result.suggestion = suggest.did_you_mean(vocabulary, request.q, engine.synonyms) if vocabulary is not None else None
+    if result.suggestion is None and vocabulary is not None:  # answer() may have read it already
+        result.suggestion = suggest.did_you_mean(vocabulary, request.q, engine.synonyms)
     result.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
 
@@ -86,7 +87,7 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     found = engine.retrieve(first, allow, request)
     relaxed_by = "words" if plan.is_relaxed_from_start(parsed) else None
     if (found.total < FEW_RESULTS or parsed.typed_marks) and not plan.is_relaxed_from_start(parsed):
-        spelled = _spelled(engine, request, parsed, found, stats, allow)
+        spelled = _spelled(engine, request, result, parsed, found, stats, allow)
         if spelled is not None:
             found, parsed, result.corrected = spelled
             relaxed_by = "spelling"
@@ -117,13 +118,14 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     return result
 
 
-def _spelled(engine, request, parsed, found, stats, allow):
+def _spelled(engine, request, result, parsed, found, stats, allow):
     """``(found, parsed, corrected)`` of the did-you-mean reading when it is what the visitor
     meant: the typed query found next to nothing and the correction finds CORRECTION_MARGIN times
     as much, or only the marks were wrong ("tiếp cân") and it finds at least as much; else None."""
     corrected = _spelling(engine, request.q)
     if corrected is None:
         return None
+    result.suggestion = corrected  # search() need not compute it again
     marks_only = fold(corrected.lower()) == fold(parsed.text.lower())
     if not (found.total < FEW_RESULTS or marks_only):
         return None
