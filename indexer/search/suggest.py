@@ -114,8 +114,11 @@ class VocabularyCache:
     """The Vocabulary of an engine's live index version, built once per version and process.
 
     Small indexes build it at once; large ones (``SYNC_BUILD_DOCS``) in a background thread,
-    answering None (no suggestions) until it is ready, so no search waits for it. A build
-    started before a server forked belongs to the parent: a worker builds its own.
+    so no search waits for it: until it is ready the previous version's vocabulary answers (None
+    before the first). One build at a time per process: commits arriving every second (pushed
+    writes) would otherwise start a build each, every one competing with searches for the CPU;
+    the newest version is built when the running build ends. A build started before a server
+    forked belongs to the parent: a worker builds its own.
     """
 
     def __init__(self):
@@ -130,8 +133,8 @@ class VocabularyCache:
         with self.lock:
             if self.version == version and self.voc is not None:
                 return self.voc
-            if self.building == (version, os.getpid()):
-                return None
+            if self.building is not None and self.building[1] == os.getpid() and not wait:
+                return self.voc  # an older version's, or None: the running build comes first
         if wait is None:
             wait = doc_count() <= SYNC_BUILD_DOCS
         if wait:
@@ -139,6 +142,8 @@ class VocabularyCache:
             self._keep(version, voc)
             return voc
         with self.lock:
+            if self.building is not None and self.building[1] == os.getpid():
+                return self.voc  # another thread started one meanwhile
             self.building = (version, os.getpid())
 
         def run():
@@ -151,7 +156,8 @@ class VocabularyCache:
                     self.building = None
 
         threading.Thread(target=run, name="tracuu-vocabulary", daemon=True).start()
-        return None
+        with self.lock:
+            return self.voc
 
     def _keep(self, version, voc: Vocabulary) -> None:
         with self.lock:

@@ -6,6 +6,8 @@ one about Whoosh's own index stays Whoosh-only."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from helpers.webcorpus import DEPT, build_web_index
@@ -67,3 +69,34 @@ def test_large_index_builds_its_vocabulary_in_the_background(tmp_path, monkeypat
 ])
 def test_query_syntax_around_words_survives_did_you_mean(web_backend, typed, suggestion):
     assert did_you_mean(web_backend, typed) == suggestion
+
+
+def test_one_vocabulary_build_at_a_time_the_older_one_answering_meanwhile():
+    """Commits every second (pushed writes) must not start a build each: while one runs, the
+    previous version's vocabulary answers and no other build starts."""
+    import threading
+
+    from indexer.search.suggest import Vocabulary, VocabularyCache
+
+    cache, release, started = VocabularyCache(), threading.Event(), []
+    old = Vocabulary()
+    cache.get("v1", lambda: old, lambda: 0, wait=True)
+
+    def slow_build(version):
+        def build():
+            started.append(version)
+            release.wait(10)
+            return Vocabulary()
+        return build
+
+    assert cache.get("v2", slow_build("v2"), lambda: 10**6) is old
+    for version in ("v3", "v4", "v5"):
+        assert cache.get(version, slow_build(version), lambda: 10**6) is old
+    assert started == ["v2"]
+    release.set()
+    deadline = time.monotonic() + 10
+    while (cache.version != "v2" or cache.building is not None) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cache.version == "v2" and cache.building is None
+    newer = cache.get("v5", slow_build("v5"), lambda: 10**6)  # the newest is built next
+    assert newer is not old and started == ["v2", "v5"]
