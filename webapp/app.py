@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 import tomllib
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Config, Flask
 
-from indexer import BackendSettings, BackendUnavailable, open_backend
+from indexer import BackendSettings, open_backend
 
 DEFAULTS = {
     "INDEX_DIR": "index_data",
@@ -46,18 +45,26 @@ def _as_list(value) -> list:
     return [value] if isinstance(value, str) else list(value)
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the app: defaults, a TOML file (TRACUU_CONFIG_FILE or ``config["CONFIG_FILE"]``),
-    then TRACUU_* environment variables, then ``config``."""
-    app = Flask(__name__)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env("TRACUU")
-    config_file = (config or {}).get("CONFIG_FILE") or app.config.get("CONFIG_FILE")
+def load_config(config: dict | None = None, into: Config | None = None) -> Config:
+    """The settings: defaults, a TOML file (TRACUU_CONFIG_FILE or ``config["CONFIG_FILE"]``),
+    then TRACUU_* environment variables, then ``config``. ``tracuu search`` reads them too, so
+    it searches with the server's DEFAULT_SITE and WEB_SITES."""
+    settings = into if into is not None else Config(".")
+    settings.from_mapping(DEFAULTS)
+    settings.from_prefixed_env("TRACUU")
+    config_file = (config or {}).get("CONFIG_FILE") or settings.get("CONFIG_FILE")
     if config_file:
-        app.config.from_file(config_file, load=tomllib.load, text=False)
-        app.config.from_prefixed_env("TRACUU")  # the environment wins over the file
+        settings.from_file(config_file, load=tomllib.load, text=False)
+        settings.from_prefixed_env("TRACUU")  # the environment wins over the file
     if config:
-        app.config.from_mapping(config)
+        settings.from_mapping(config)
+    return settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from ``load_config(config)``."""
+    app = Flask(__name__)
+    load_config(config, into=app.config)
     app.json.ensure_ascii = False
 
     settings = BackendSettings.from_config(app.config)
@@ -67,7 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from flask_cors import CORS
 
-    from . import admin, http_cache, querylog, security, write_api
+    from . import admin, errors, http_cache, querylog, security, write_api
     from .api import api
     from .embed import embed
     from .pages import pages
@@ -82,31 +89,5 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)  # headers, rate limits, size limits, admin token
     querylog.init_app(app)  # what visitors search, without personal data (QUERY_LOG)
     admin.init_app(app)  # /admin, after security (its sign-in limit uses the limiter)
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc):
-        # Keep the exception's own headers (Allow on 405, Retry-After on 429 ...), not its HTML body.
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
-        if request.path.startswith("/api/"):
-            return jsonify(error=exc.description), exc.code, headers
-        return render_template("error.html", code=exc.code, message=exc.description), exc.code, headers
-
-    @app.errorhandler(BackendUnavailable)
-    def backend_unavailable(exc):
-        # The search engine (a cluster) cannot be reached: a clear 503, never a 500 or a trace.
-        log.warning("search backend unavailable on %s: %s", request.path, exc)
-        message = "Hệ thống tìm kiếm tạm thời không truy cập được; xin vui lòng thử lại sau ít phút."
-        headers = [("Retry-After", "30")]
-        if request.path.startswith("/api/"):
-            return jsonify(error=message), 503, headers
-        return render_template("error.html", code=503, message=message), 503, headers
-
-    @app.errorhandler(Exception)
-    def unexpected_error(exc):
-        log.exception("unhandled error on %s", request.path)
-        message = "Đã có lỗi xảy ra; xin vui lòng thử lại sau."
-        if request.path.startswith("/api/"):
-            return jsonify(error=message), 500
-        return render_template("error.html", code=500, message=message), 500
-
+    errors.init_app(app)  # every error in Vietnamese: HTML pages, JSON under /api/
     return app

@@ -11,7 +11,8 @@ request size limits and the admin token.
   ``redis://host:6379`` to share the counts). A client over the limit gets 429
   with ``Retry-After`` (JSON on /api).
 * Request size: bodies over ``MAX_CONTENT_LENGTH`` get 413 and query strings over
-  ``MAX_QUERY_STRING`` get 400, before any search work.
+  ``MAX_QUERY_STRING`` get 400, before any search work (under ``tracuu serve`` gunicorn refuses
+  request lines over ``webapp.server.LIMIT_REQUEST_LINE`` before the app; this guards any server).
 * Write and admin routes are guarded: :func:`admin_required`, or the API keys of
   ``webapp.write_api.authenticate`` (views marked with :func:`mark_guarded`). Without
   ``ADMIN_TOKEN`` and without any API key they do not exist (404); otherwise only
@@ -30,11 +31,13 @@ import time
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from indexer.keys import ApiKey
+
+from . import errors
 
 DEFAULTS = {
     "RATE_LIMIT": "120 per minute; 2000 per hour",  # per client address; "" turns limiting off
@@ -149,15 +152,8 @@ def _check_request_size():
 
 
 def _too_many_requests(exc):
-    message = "Quá nhiều yêu cầu; xin vui lòng thử lại sau ít phút."
-    if request.path.startswith("/api/"):
-        response = jsonify(error=message)
-    else:
-        response = current_app.make_response(render_template("error.html", code=429, message=message))
-    response.status_code = 429
-    retry_after = _retry_after(exc)
-    response.headers["Retry-After"] = str(retry_after)
-    return response
+    # Flask-Limiter's description is the limit in English ("120 per 1 minute"): ours instead.
+    return errors.respond(429, errors.MESSAGES[429], [("Retry-After", str(_retry_after(exc)))])
 
 
 def _retry_after(exc) -> int:
