@@ -33,6 +33,7 @@ CREATE INDEX IF NOT EXISTS searches_day ON searches(day);
 CREATE TABLE IF NOT EXISTS clicks (day TEXT, q TEXT, doc TEXT);
 CREATE INDEX IF NOT EXISTS clicks_day ON clicks(day);
 """
+MASKS = ("[email]", "[số]")  # what normalize_query puts for personal-looking pieces: no query to offer
 _EMAIL = re.compile(r"\S+@\S+")
 _LONG_NUMBER = re.compile(r"(?<![\w/])\+?\d[\d .-]{7,}\d(?![\w/])")  # phones, ID and account numbers
 
@@ -40,8 +41,8 @@ _LONG_NUMBER = re.compile(r"(?<![\w/])\+?\d[\d .-]{7,}\d(?![\w/])")  # phones, I
 def normalize_query(q: str) -> str:
     """The form a query is counted under; personal-looking pieces masked."""
     text = unicodedata.normalize("NFC", q or "").lower()
-    text = _EMAIL.sub("[email]", text)
-    text = _LONG_NUMBER.sub("[số]", text)
+    text = _EMAIL.sub(MASKS[0], text)
+    text = _LONG_NUMBER.sub(MASKS[1], text)
     return " ".join(text.split())[:MAX_QUERY]
 
 
@@ -85,6 +86,23 @@ class QueryLog:
         text = normalize_query(q)
         if text and doc:
             self._write("INSERT INTO clicks VALUES (?, ?, ?)", (date.today().isoformat(), text, str(doc)[:500]))
+
+    def popular(self, since: date, limit: int = 8, min_searches: int = MIN_SEARCHES) -> list[dict]:
+        """The queries searched most since ``since`` that found something, most searched first, under
+        the report's rule: only those searched at least ``min_searches`` times (at least 1), never
+        one visitor's words. Shown to visitors (the home page), so a failure is an empty list."""
+        least = max(1, int(min_searches))
+        if self.broken or not self.path.exists():
+            return []
+        try:
+            rows = self._db().execute(
+                "SELECT q, COUNT(*) AS n FROM searches WHERE day >= ? AND instr(q, ?) = 0 AND instr(q, ?) = 0 "
+                "GROUP BY q HAVING n >= ? AND MAX(total) > 0 ORDER BY n DESC, q LIMIT ?",
+                (since.isoformat(), *MASKS, least, int(limit))).fetchall()
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("query log unreadable: %s", exc)
+            return []
+        return [{"q": q, "searches": n} for q, n in rows]
 
     def report(self, since: date, limit: int = 20, min_searches: int = MIN_SEARCHES) -> dict:
         """Top queries, queries without results, and queries with results nobody clicked, each
