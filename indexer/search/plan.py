@@ -25,7 +25,7 @@ what ``excluded`` matches. ``Phrase`` slop is Whoosh's: 1 means adjacent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Protocol, Union
 
 from ..analysis import PAIR, fold, pair
@@ -151,14 +151,25 @@ class TermStats(Protocol):
 
 # -- Filters the visitor picked (facets, the Web scope's sites) --------------------------
 
-def filters(kind=None, doc_type=None, year=None, site=None, category=None, sites=()) -> Node | None:
-    """The facet values a visitor picked (and ``sites``, the Web scope's list) as one filter."""
+# The open end of a date range with one bound: both engines take these dates as they are.
+EARLIEST = datetime(1000, 1, 1)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999)
+
+
+def filters(kind=None, doc_type=None, year=None, site=None, category=None, sites=(),
+            date_from: date | None = None, date_to: date | None = None) -> Node | None:
+    """The facet values a visitor picked (and ``sites``, the Web scope's list) as one filter;
+    ``date_from``/``date_to`` bound ``published``, both days included."""
     parts: list[Node] = []
     for field, value in (("kind", kind), ("doc_type", doc_type), ("site", site), ("category", category)):
         if value:
             parts.append(Term(field, value))
     if year:
         parts.append(DateRange("published", datetime(year, 1, 1), datetime(year, 12, 31, 23, 59, 59, 999999)))
+    if date_from or date_to:
+        start = datetime.combine(date_from, time.min) if date_from else EARLIEST
+        end = datetime.combine(date_to, time.max) if date_to else LATEST
+        parts.append(DateRange("published", start, end))
     if sites:
         parts.append(Or(tuple(Term("site", s) for s in sites)))
     return And(tuple(parts)) if parts else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ..document import link_url
 from . import highlight
 from .request import Hit
@@ -13,6 +15,7 @@ def hit(candidate: Candidate, parsed: ParsedQuery) -> Hit:
     """One result line: stored fields as shown, a snippet and the title with marks."""
     stored = candidate.fields()
     published = stored.get("published")
+    effective = stored.get("effective")
     text = stored.get("body") or stored.get("summary") or ""
     title = article_title(stored)
     return Hit(
@@ -23,7 +26,7 @@ def hit(candidate: Candidate, parsed: ParsedQuery) -> Hit:
         kind=stored.get("kind", ""),
         snippet=highlight.snippet(text, parsed),
         title_html=highlight.mark_all(title, parsed),
-        published=published.date().isoformat() if published else None,
+        published=_iso_day(published),
         doc_number=stored.get("doc_number") or None,
         doc_type=stored.get("doc_type") or None,
         issuer=stored.get("issuer") or None,
@@ -32,7 +35,13 @@ def hit(candidate: Candidate, parsed: ParsedQuery) -> Hit:
         parent_id=stored.get("parent_id") or None,
         parent_title=stored.get("parent_title") or None,
         article=stored.get("article") or None,
+        effective=_iso_day(effective),
     )
+
+
+def _iso_day(value) -> str | None:
+    """A stored date (a datetime on both engines; anything else is not shown) as YYYY-MM-DD."""
+    return value.date().isoformat() if isinstance(value, datetime) else None
 
 
 def article_title(stored) -> str:

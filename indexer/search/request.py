@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from ..document import KINDS
 from ..errors import QueryError
@@ -29,6 +31,9 @@ class SearchRequest:
     year: int | None = None
     category: str | None = None
     facets: bool = True  # False skips the facet counts (and lets Whoosh keep only the top hits)
+    # Date range on ``published``, inclusive: ISO dates (YYYY-MM-DD), either may be None.
+    date_from: str | None = None
+    date_to: str | None = None
 
     def validate(self) -> None:
         """Raise QueryError (a message for the visitor) for any parameter out of range."""
@@ -44,6 +49,28 @@ class SearchRequest:
             raise QueryError(f"per_page phải từ 1 đến {MAX_PER_PAGE}")
         if self.page < 1 or self.page * self.per_page > MAX_RESULTS_DEPTH:
             raise QueryError(f"page phải từ 1 đến {MAX_RESULTS_DEPTH // self.per_page}")
+        start, end = self.date_range()
+        if start and end and start > end:
+            raise QueryError("Ngày bắt đầu (from) phải trước hoặc trùng ngày kết thúc (to)")
+
+    def date_range(self) -> tuple[date | None, date | None]:
+        """The ``date_from``/``date_to`` bounds as dates; QueryError for a malformed one."""
+        return (_iso_date(self.date_from, "Từ ngày (from)"), _iso_date(self.date_to, "Đến ngày (to)"))
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(text: str | None, label: str) -> date | None:
+    """A YYYY-MM-DD date, exactly (``date.fromisoformat`` alone also takes 20150818 and week dates)."""
+    if not text:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise QueryError(f"{label} phải là một ngày có thật, dạng YYYY-MM-DD (ví dụ 2015-08-18)") from None
 
 
 @dataclass
@@ -55,7 +82,7 @@ class Hit:
     kind: str
     snippet: str
     title_html: str
-    published: str | None
+    published: str | None  # ISO date; a legal text's signing date
     doc_number: str | None
     doc_type: str | None
     issuer: str | None
@@ -65,6 +92,7 @@ class Hit:
     parent_id: str | None = None
     parent_title: str | None = None
     article: str | None = None
+    effective: str | None = None  # ISO date a legal text takes effect (ngày hiệu lực), when known
 
 
 @dataclass
