@@ -20,7 +20,7 @@ from flask_compress import Compress
 from indexer import StoreError
 
 # Responses that depend only on the URL and the index: their ETag is known before the search.
-INDEX_ENDPOINTS = {"pages.index", "api.search", "api.suggest", "embed.embed_page"}
+INDEX_ENDPOINTS = {"pages.index", "pages.results", "api.search", "api.suggest", "embed.embed_page"}
 _ENCODING_SUFFIXES = (":gzip", ":br", ":deflate", ":zstd")  # added by flask-compress
 
 _versions: dict[str, str] = {}

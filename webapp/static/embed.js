@@ -1,7 +1,7 @@
 /* tracuu embed widget. On any site:
  *   <script src="https://HOST/embed.js" data-site="SLUG" async></script>
  * renders a search box with autocomplete and results right after the tag, inside a Shadow
- * DOM so neither page's CSS reaches the other. Optional attributes: data-placeholder,
+ * DOM so neither page's CSS reaches the other. Results follow the text as it is typed. Optional attributes: data-placeholder,
  * data-per-page (1-20), data-color (a #hex accent), data-target (CSS selector of a container).
  * Talks to HOST's /api/search and /api/suggest (CORS). No dependencies, no build step.
  */
@@ -37,7 +37,7 @@
     ".status{color:#57606a;margin:.6rem 0 .2rem;font-size:.925em}.dym{margin:.3rem 0}" +
     "ol{list-style:none;padding:0;margin:.5rem 0}ol li{margin:0 0 1rem}" +
     "a{color:var(--accent)}.title{font-weight:600;font-size:1.05em;overflow-wrap:anywhere}" +
-    ".meta{color:#57606a;font-size:.85em}.snippet{margin:.15rem 0 0;overflow-wrap:anywhere}" +
+    ".meta{color:#57606a;font-size:.85em}.meta span+span::before{content:' · '}.parent{font-size:.9em}.snippet{margin:.15rem 0 0;overflow-wrap:anywhere}" +
     "mark{background:#fff3a3;color:inherit}.more{display:flex;gap:1rem;flex-wrap:wrap;align-items:center}" +
     ".vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "</style>" +
@@ -57,10 +57,10 @@
   var resultsEl = root.querySelector(".results");
   input.placeholder = placeholder;
 
-  function api(path, params) {
+  function api(path, params, signal) {
     var query = Object.keys(params).filter(function (k) { return params[k] !== "" && params[k] != null; })
       .map(function (k) { return k + "=" + encodeURIComponent(params[k]); }).join("&");
-    return fetch(base + path + "?" + query, { headers: { Accept: "application/json" } })
+    return fetch(base + path + "?" + query, { headers: { Accept: "application/json" }, signal: signal })
       .then(function (r) { return r.json().then(function (data) { if (!r.ok) throw new Error(data.error || r.status); return data; }); });
   }
 
@@ -83,41 +83,105 @@
 
   function formatDate(iso) { return iso ? iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4) : ""; }
 
-  // -- results ------------------------------------------------------------------------
-  var current = { q: "", page: 1 };
-
-  function search(q, page) {
-    current = { q: q, page: page };
-    statusEl.textContent = "Đang tìm…";
-    return api("api/search", { q: q, scope: "site", site: site, page: page, per_page: perPage, facets: "false" })
-      .then(function (data) { render(data, page > 1); })
-      .catch(function (err) { statusEl.textContent = "Không tìm được: " + err.message; });
+  // One compact line; a legal text shows what identifies it: number, type, issuer, signing and
+  // effective dates.
+  function meta(hit) {
+    var parts = hit.kind === "legal"
+      ? ["Văn bản", hit.doc_number && "Số hiệu: " + hit.doc_number, hit.doc_type, hit.issuer,
+         hit.published && "Ký ngày " + formatDate(hit.published), hit.effective && "Hiệu lực " + formatDate(hit.effective)]
+      : ["Tin tức", formatDate(hit.published)];
+    var line = el("div", { "class": "meta" });
+    parts.filter(Boolean).forEach(function (part) { line.appendChild(el("span", null, part)); });
+    return line;
   }
 
-  function render(data, append) {
+  // -- results ------------------------------------------------------------------------
+  // As the visitor types, a search runs LIVE_DELAY ms after the last keystroke. Every search
+  // cancels the one before it (AbortController) and a keystroke invalidates any answer still on
+  // its way (searchSeq), so after the last keystroke only the whole text's results are shown.
+  // The count is read out (the polite .status) once typing pauses, at once after Enter.
+  var LIVE_DELAY = 200, MIN_CHARS = 2, ANNOUNCE_DELAY = 900;
+  var current = { q: "", page: 1 }, shown = null, count = "";
+  var searchSeq = 0, searching = null, liveTimer = null, announceTimer = null;
+
+  function cancelSearch() {
+    clearTimeout(liveTimer);
+    clearTimeout(announceTimer);
+    searchSeq++;
+    if (searching) searching.abort();
+    searching = null;
+  }
+
+  function say(text, later) {
+    clearTimeout(announceTimer);
+    if (!later) { statusEl.textContent = text; return; }
+    announceTimer = setTimeout(function () {
+      // The same words twice in a row would not be read again: vary them invisibly.
+      statusEl.textContent = text === statusEl.textContent.trim() ? text + "\u00a0" : text;
+    }, ANNOUNCE_DELAY);
+  }
+
+  // how: "live" (typing), "more" (the next page, appended), or "enter" (Enter, a suggestion).
+  function search(q, page, how) {
+    cancelSearch();
+    if (how === "enter" && shown === q && page === 1 && resultsEl.querySelector("ol")) {
+      return say(count);  // already showing it: say its count now
+    }
+    current = { q: q, page: page };
+    var mine = searchSeq;
+    var controller = searching = window.AbortController ? new AbortController() : null;
+    if (how === "enter") { resultsEl.textContent = ""; shown = null; say("Đang tìm…"); }
+    api("api/search", { q: q, scope: "site", site: site, page: page, per_page: perPage, facets: "false" },
+        controller && controller.signal)
+      .then(function (data) {
+        if (mine !== searchSeq) return;  // a newer search started meanwhile
+        shown = q;
+        resultsEl.setAttribute("data-query", q);
+        render(data, page > 1, how === "live");
+      })
+      .catch(function (err) {
+        if (mine !== searchSeq || (err && err.name === "AbortError")) return;
+        say("Không tìm được: " + err.message, how === "live");
+      });
+  }
+
+  function clearResults() {
+    cancelSearch();
+    current = { q: "", page: 1 };
+    shown = null;
+    count = "";
+    resultsEl.textContent = "";
+    resultsEl.removeAttribute("data-query");
+    statusEl.textContent = "";
+  }
+
+  function render(data, append, later) {
     var listEl = resultsEl.querySelector("ol");
     if (!append || !listEl) {
       resultsEl.textContent = "";
       if (data.suggestion) {
         var dym = el("p", { "class": "dym" }, "Có phải bạn muốn tìm: ");
         var again = el("button", { type: "button", "class": "link" }, data.suggestion);
-        again.addEventListener("click", function () { input.value = data.suggestion; search(data.suggestion, 1); });
+        again.addEventListener("click", function () { input.value = data.suggestion; search(data.suggestion, 1, "enter"); });
         dym.appendChild(again);
         resultsEl.appendChild(dym);
       }
       listEl = el("ol");
       resultsEl.appendChild(listEl);
     }
-    statusEl.textContent = data.total ? "Tìm thấy " + data.total.toLocaleString("vi-VN") + " kết quả."
+    count = data.total ? "Tìm thấy " + data.total.toLocaleString("vi-VN") + " kết quả."
       : "Không tìm thấy kết quả phù hợp. Hãy kiểm tra chính tả hoặc dùng ít từ hơn.";
+    say(count, later);
     data.results.forEach(function (hit) {
       var li = el("li");
       var title = el("div", { "class": "title" });
       title.appendChild(hit.url ? el("a", { href: hit.url }, hit.title) : document.createTextNode(hit.title));
       li.appendChild(title);
-      var meta = [hit.kind === "legal" ? "Văn bản" : "Tin tức", hit.doc_number, hit.doc_type, formatDate(hit.published)]
-        .filter(Boolean).join(" · ");
-      li.appendChild(el("div", { "class": "meta" }, meta));
+      // An article of a long text whose title does not already name the text it belongs to.
+      if (hit.parent_title && hit.title.indexOf(hit.parent_title) < 0) {
+        li.appendChild(el("div", { "class": "parent" }, (hit.article ? hit.article + " — " : "") + hit.parent_title));
+      }
+      li.appendChild(meta(hit));
       if (hit.snippet) { var p = el("p", { "class": "snippet" }); appendMarked(p, hit.snippet); li.appendChild(p); }
       listEl.appendChild(li);
     });
@@ -126,7 +190,7 @@
     var more = el("p", { "class": "more" });
     if (data.page * data.per_page < data.total) {
       var next = el("button", { type: "button", "class": "link" }, "Xem thêm kết quả");
-      next.addEventListener("click", function () { search(current.q, current.page + 1); });
+      next.addEventListener("click", function () { search(current.q, current.page + 1, "more"); });
       more.appendChild(next);
     }
     if (data.total) {
@@ -140,8 +204,14 @@
     e.preventDefault();
     closeList();
     var q = input.value.trim();
-    if (q) search(q, 1);
+    if (q) search(q, 1, "enter"); else clearResults();
   });
+
+  function liveSearch() {
+    var q = input.value.trim();
+    if (!q) clearResults();  // an empty box: back to the bare widget
+    else if (q.length >= MIN_CHARS) search(q, 1, "live");
+  }
 
   // -- autocomplete (ARIA 1.2 combobox) ---------------------------------------------
   var items = [], active = -1, timer = null, seq = 0;
@@ -166,12 +236,13 @@
   function choose(i) {
     if (items[i].type === "title" && items[i].url) {  // a document's title: go straight to it
       closeList();
+      cancelSearch();
       window.location.href = items[i].url;
       return;
     }
     input.value = items[i].text;
     closeList();
-    search(input.value, 1);
+    search(input.value.trim(), 1, "enter");
   }
 
   function suggest() {
@@ -196,6 +267,13 @@
   }
 
   input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(suggest, 120); });
+  function typed(event) {
+    cancelSearch();  // an answer for the text before this keystroke must not land now
+    // An input method still composing a letter (Telex, VNI) has not given the text yet.
+    if (!event.isComposing) liveTimer = setTimeout(liveSearch, LIVE_DELAY);
+  }
+  input.addEventListener("input", typed);
+  input.addEventListener("compositionend", typed);
   input.addEventListener("keydown", function (e) {
     var open = !list.hidden && items.length;
     if (e.key === "ArrowDown" && open) { e.preventDefault(); highlight(active + 1 >= items.length ? 0 : active + 1); }
