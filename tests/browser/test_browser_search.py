@@ -2,8 +2,7 @@
 Playwright, against the real app under gunicorn (`python -m cli serve`) over a real index of
 tests/fixtures/web_corpus.jsonl. The embed widget runs on a page served from a second origin
 (another loopback port). axe-core (tests/browser/node_modules, from npm) checks accessibility.
-Screenshots go to a tmp folder; scripts/screenshots.sh sets TRACUU_SCREENSHOTS_DIR=docs/screenshots
-to refresh the committed ones (the README and docs/visitors-and-embedders.md show them)."""
+The tests take no screenshots; scripts/screenshots.py refreshes those in docs/screenshots."""
 
 from __future__ import annotations
 
@@ -29,8 +28,6 @@ from helpers.webcorpus import DEPT, DEPT_MATCHES, SITE_NAMES, build_web_index
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-# Set by scripts/screenshots.sh (docs/screenshots) to refresh the committed screenshots; a tmp folder otherwise.
-SCREENSHOTS_DIR = os.environ.get("TRACUU_SCREENSHOTS_DIR", "").strip()
 
 sync_api = require_chromium()
 if not AXE.exists():
@@ -138,25 +135,6 @@ def check_accessibility(page) -> None:
     assert not violations, violations
 
 
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    """Where screenshots go: TRACUU_SCREENSHOTS_DIR (relative to the project root), else a tmp folder."""
-    if not SCREENSHOTS_DIR:
-        return tmp_path_factory.mktemp("screenshots")
-    folder = PROJECT_ROOT / SCREENSHOTS_DIR  # an absolute TRACUU_SCREENSHOTS_DIR stays as it is
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture()
-def screenshot(screenshots):
-    """``screenshot(page, name, full_page=True)``: a PNG of the page in ``screenshots``."""
-    def take(page, name: str, full_page: bool = True) -> None:
-        page.screenshot(path=str(screenshots / name), full_page=full_page)
-
-    return take
-
-
 def search_for(page, base: str, text: str) -> None:
     page.goto(base)
     page.locator("#q").fill(text)
@@ -166,7 +144,7 @@ def search_for(page, base: str, text: str) -> None:
 
 # -- the page -----------------------------------------------------------------------------
 
-def test_type_a_query_and_see_highlighted_results(page, server, screenshot):
+def test_type_a_query_and_see_highlighted_results(page, server):
     page.goto(server)
     assert page.evaluate("document.activeElement.id") == "q"  # the box has focus on arrival
     check_accessibility(page)
@@ -179,7 +157,6 @@ def test_type_a_query_and_see_highlighted_results(page, server, screenshot):
     assert not {"đăng", "ký", "kết", "hôn"} & marked  # ... never one of their syllables alone
     assert page.locator("aside.facets").is_visible()
     check_accessibility(page)
-    screenshot(page, "search-desktop.png")
 
 
 def test_switch_scope_then_open_page_two(page, server):
@@ -288,11 +265,23 @@ def test_sort_newest(page, server):
     search_for(page, server, "đăng ký kết hôn")
     page.locator("nav.sort").get_by_role("link", name="Mới nhất").click()
     page.wait_for_url(lambda url: query_of(url).get("sort") == "newest")
-    dates = page.locator(".result-meta time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
-    assert dates == sorted(dates, reverse=True)
+    # Each result's first date: a news item's publication, a legal text's signing ("Ngày ký").
+    dates = page.locator("ol.results > li").evaluate_all(
+        "items => items.map(li => li.querySelector('time')).filter(Boolean).map(t => t.getAttribute('datetime'))")
+    assert len(dates) >= 2 and dates == sorted(dates, reverse=True)
 
 
-def test_phone_width_layout(browser, server, screenshot):
+def test_accessibility_of_empty_results_and_error_pages(page, server):
+    # The home page and a page of results are checked above.
+    search_for(page, server, "xyzzyqw")
+    assert page.locator(".empty").is_visible()
+    check_accessibility(page)
+    response = page.goto(server + "khong-co-trang-nay")
+    assert response.status == 404
+    check_accessibility(page)
+
+
+def test_phone_width_layout(browser, server):
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="vi-VN", bypass_csp=True)
     page = context.new_page()
@@ -303,7 +292,6 @@ def test_phone_width_layout(browser, server, screenshot):
         box = page.locator("#q").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
         check_accessibility(page)
-        screenshot(page, "search-phone.png", full_page=False)  # the first screen, as a visitor sees it
     finally:
         context.close()
 
@@ -329,7 +317,7 @@ def test_works_without_javascript(browser, server):
 
 # -- embedding on another site ------------------------------------------------------------
 
-def test_embed_widget_on_a_second_origin(page, server, host_site, screenshot):
+def test_embed_widget_on_a_second_origin(page, server, host_site):
     assert urlsplit(host_site).port != urlsplit(server).port
     page.goto(host_site + "widget.html")
     widget = page.locator(".tracuu-embed")
@@ -351,7 +339,6 @@ def test_embed_widget_on_a_second_origin(page, server, host_site, screenshot):
     page.wait_for_function("() => document.querySelector('.tracuu-embed').shadowRoot.querySelectorAll('ol li').length === 10")
     assert widget.locator("ol li a").first.get_attribute("href").startswith("https://stp.example.gov.vn/")
     check_accessibility(page)
-    screenshot(page, "embed-widget.png")
 
 
 def test_embed_widget_did_you_mean(page, server, host_site):
@@ -368,7 +355,7 @@ def test_embed_widget_did_you_mean(page, server, host_site):
     assert box.input_value() == "thủ tục đăng ký kết hôn"
 
 
-def test_embed_iframe_for_sites_without_scripts(page, server, host_site, screenshot):
+def test_embed_iframe_for_sites_without_scripts(page, server, host_site):
     page.goto(host_site + "iframe.html")
     frame = page.frame_locator("iframe")
     frame.locator("#q").fill("kết hôn")
@@ -376,7 +363,6 @@ def test_embed_iframe_for_sites_without_scripts(page, server, host_site, screens
     frame.locator("ol.results > li").first.wait_for()
     assert frame.locator(".summary").inner_text().startswith("Tìm thấy")
     assert frame.locator(".result a").first.get_attribute("target") == "_top"
-    screenshot(page, "embed-iframe.png")
 
 
 def test_opensearch_is_advertised(page, server):
