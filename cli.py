@@ -28,11 +28,15 @@ class Context:
     @property
     def backend(self):
         """The search backend the options select (indexer.open_backend); commands never ask which."""
+        return self.backend_with()
+
+    def backend_with(self, **settings):
+        """The backend with more BackendSettings (``default_site``, ``web_sites`` ...)."""
         from indexer import BackendSettings, open_backend
 
         return open_backend(BackendSettings(
             backend=self.backend_name, index_dir=self.index_dir, opensearch_url=self.opensearch_url,
-            opensearch_index=self.opensearch_index or "tracuu", synonyms=self.synonyms))
+            opensearch_index=self.opensearch_index or "tracuu", synonyms=self.synonyms, **settings))
 
     def sites(self, sites_file=None) -> dict:
         """The configured sites, by slug (an absent default file means none)."""
@@ -170,23 +174,42 @@ def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
 
 @main.command("search")
 @click.argument("query")
-@click.option("--scope", type=click.Choice(["site", "web"]), default="web", show_default=True)
-@click.option("--site", help="Site slug for --scope site.")
+@click.option("--scope", type=click.Choice(["site", "web"]),
+              help="Default: site when a default site is configured, else web (as the page and the API).")
+@click.option("--site", help="Site slug: the site of --scope site, a filter in --scope web.")
 @click.option("--kind", type=click.Choice(["article", "legal"]))
 @click.option("--sort", type=click.Choice(["relevance", "newest"]), default="relevance", show_default=True)
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Chỉ tài liệu ban hành/đăng từ ngày này (tính cả ngày này).")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Chỉ tài liệu ban hành/đăng đến ngày này (tính cả ngày này).")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table.")
+@click.option("--default-site", envvar="TRACUU_DEFAULT_SITE",
+              help="Site of the Site scope, as `serve --default-site` (env TRACUU_DEFAULT_SITE).")
+@click.option("--config", "config_file", envvar="TRACUU_CONFIG_FILE", type=click.Path(exists=True, dir_okay=False),
+              help="The web app's TOML settings: DEFAULT_SITE and WEB_SITES (env TRACUU_CONFIG_FILE).")
 @click.pass_obj
 @_guard
-def search_cmd(obj: Context, query, scope, site, kind, sort, limit, page, as_json):
+def search_cmd(obj: Context, query, scope, site, kind, sort, limit, page, date_from, date_to, as_json,
+               default_site, config_file):
     """Search the index as the page and the API do."""
     from indexer import SearchRequest
+    from webapp.app import load_config
 
-    if scope == "site" and not site:
-        _fail("--scope site needs --site SLUG")
-    result = obj.backend.search(
-        SearchRequest(q=query, scope=scope, site=site, kind=kind, sort=sort, page=page, per_page=limit))
+    import tomllib
+
+    try:
+        settings = load_config({"CONFIG_FILE": config_file} if config_file else None)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        _fail(f"không đọc được tệp cấu hình {config_file or os.environ.get('TRACUU_CONFIG_FILE')}: {exc}")
+    backend = obj.backend_with(default_site=default_site or settings.get("DEFAULT_SITE") or None,
+                               web_sites=list(settings.get("WEB_SITES") or []))
+    scope = scope or backend.default_scope()
+    if scope == "site" and not (site or backend.default_site):
+        _fail("--scope site cần --site SLUG (hoặc một trang mặc định: --default-site, TRACUU_DEFAULT_SITE)")
+    result = backend.search(
+        SearchRequest(q=query, scope=scope, site=site, kind=kind, sort=sort, page=page, per_page=limit,
+                      date_from=date_from, date_to=date_to))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from flask import (Blueprint, Flask, abort, current_app, g, make_response, redirect, render_template, request,
                    url_for)
 
-from indexer import SearchRequest, StoreError
+from indexer import QueryError, SearchRequest, StoreError
 from indexer.crawl.state import crawl_summaries
 from indexer.querylog import MIN_SEARCHES, QueryLog, parse_since
 from indexer.sources.sites import SiteConfigError
@@ -258,7 +258,11 @@ def _document_counts(slugs) -> tuple[dict[str, dict], str | None]:
         for slug in slugs:
             if any(ch.isspace() or ch == '"' for ch in slug):
                 continue
-            result = backend.search(SearchRequest(q=f"site:{slug}", scope="web", site=slug, per_page=1))
+            try:
+                result = backend.search(SearchRequest(q=f"site:{slug}", scope="web", site=slug, per_page=1))
+            except QueryError:  # a configured site with nothing indexed yet
+                counts[slug] = {"total": 0, **{kind: 0 for kind, _ in KINDS}}
+                continue
             kinds = {item["value"]: item["count"] for item in result.facets.get("kind", [])}
             counts[slug] = {"total": result.total, **{kind: kinds.get(kind, 0) for kind, _ in KINDS}}
     except StoreError as exc:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from indexer import IndexMissing, QueryError
+from indexer.search.browse import has_filter
 
 from . import openapi
-from .params import search_request
+from .params import default_scope, search_request
 
 api = Blueprint("api", __name__)
 
@@ -16,8 +17,8 @@ api = Blueprint("api", __name__)
 def search():
     try:
         req = search_request(request.args)
-        if not req.q.strip():
-            raise QueryError("thiếu tham số q (từ khóa tìm kiếm)")
+        if not req.q.strip() and not has_filter(req):  # a filter alone lists its documents, newest first
+            raise QueryError("thiếu tham số q (từ khóa tìm kiếm) hoặc một bộ lọc (kind, doc_type, year, category, from, to)")
         result = current_app.extensions["tracuu.search"].search(req)
     except QueryError as exc:
         return jsonify(error=str(exc)), 400
@@ -38,7 +39,7 @@ def suggest():
         if not 1 <= limit <= 20:
             raise QueryError("limit phải từ 1 đến 20")
         items = current_app.extensions["tracuu.search"].suggest(
-            q, scope=request.args.get("scope", "site").strip() or "site",
+            q, scope=request.args.get("scope", "").strip() or default_scope(),
             site=request.args.get("site", "").strip() or None, limit=limit)
     except QueryError as exc:
         return jsonify(error=str(exc)), 400
@@ -81,4 +82,5 @@ def _int_arg(name: str, default: int) -> int:
 
 @api.get("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document(url_for("pages.index", _external=True)))
+    sites = current_app.extensions["tracuu.search"].known_sites()
+    return jsonify(openapi.document(url_for("pages.index", _external=True), sites=sites))

@@ -32,6 +32,9 @@ _HIT = {
         "parent_id": {**_NULLABLE_STRING, "description": "an article (Điều N) of a legal text: the text's id"},
         "parent_title": {**_NULLABLE_STRING, "description": "an article of a legal text: the text's title"},
         "article": {**_NULLABLE_STRING, "description": "an article of a legal text: \"Điều N\""},
+        "effective": {**_NULLABLE_STRING, "format": "date",
+                      "description": "a legal text: the ISO date it takes effect (ngày hiệu lực), when known; "
+                                     "`published` is its signing date"},
     },
 }
 
@@ -222,14 +225,22 @@ def _write_paths() -> dict:
     }
 
 
-def document(server_url: str = "/") -> dict:
-    """The OpenAPI document, with the server the app is reached at."""
+SCOPE_DESCRIPTION = ("site: one site (site, or the configured default site); web: every site (or the configured "
+                     "Web sites). Without scope: site when the service has a default site, else web")
+SITE_DESCRIPTION = ("site slug (Site scope), or a site to narrow the Web scope to; one of the sites the index "
+                    "holds (or the configured ones): another is a 400 whose message names them")
+
+
+def document(server_url: str = "/", sites=()) -> dict:
+    """The OpenAPI document, with the server the app is reached at and the sites it knows now
+    (``Backend.known_sites``: the values ``site`` takes; none known, any string)."""
+    site_schema = {"type": "string", **({"enum": sorted(sites)} if sites else {})}
     search_params = [
-        _param("q", "what the visitor typed", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
-               required=True),
-        _param("scope", "site: one site (site, or the default); web: every site",
-               {"type": "string", "enum": list(SCOPES), "default": "site"}),
-        _param("site", "site slug (Site scope), or a site to narrow the Web scope to", {"type": "string"}),
+        _param("q", "what the visitor typed; without it (or blank) a facet filter or a date range lists "
+               "the documents it selects, newest first (neither: 400)",
+               {"type": "string", "maxLength": MAX_QUERY_CHARS}),
+        _param("scope", SCOPE_DESCRIPTION, {"type": "string", "enum": list(SCOPES)}),
+        _param("site", SITE_DESCRIPTION, site_schema),
         _param("page", f"page number (page * per_page at most {MAX_RESULTS_DEPTH})",
                {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS_DEPTH // MAX_PER_PAGE, "default": 1}),
         _param("per_page", "results per page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
@@ -239,6 +250,10 @@ def document(server_url: str = "/") -> dict:
         _param("doc_type", "facet filter: loại văn bản (Nghị định, Thông tư ...)", {"type": "string"}),
         _param("year", "facet filter: year published", {"type": "integer", "minimum": 1900, "maximum": 2200}),
         _param("category", "facet filter: chuyên mục", {"type": "string"}),
+        _param("from", "published on or after this day (YYYY-MM-DD); at most `to`",
+               {"type": "string", "format": "date"}),
+        _param("to", "published on or before this day (YYYY-MM-DD); at least `from`",
+               {"type": "string", "format": "date"}),
         _param("facets", "false: no facet counts (faster on broad queries; facets is then {})",
                {"type": "boolean", "default": True}),
     ]
@@ -276,8 +291,9 @@ def document(server_url: str = "/") -> dict:
                     "parameters": [
                         _param("q", "what the visitor has typed so far", {"type": "string",
                                                                            "maxLength": MAX_QUERY_CHARS}),
-                        _param("scope", "site or web", {"type": "string", "enum": list(SCOPES), "default": "site"}),
-                        _param("site", "site slug for titles (Site scope)", {"type": "string"}),
+                        _param("scope", SCOPE_DESCRIPTION, {"type": "string", "enum": list(SCOPES)}),
+                        _param("site", "site slug for titles (Site scope); " + SITE_DESCRIPTION.split("; ", 1)[1],
+                               site_schema),
                         _param("limit", "how many", {"type": "integer", "minimum": 1, "maximum": 20, "default": 8}),
                         _param("format", "json, or opensearch for browsers' search bars",
                                {"type": "string", "enum": ["json", "opensearch"], "default": "json"}),

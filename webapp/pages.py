@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, g, make_response, render_template, request, url_for
 
 from indexer import IndexMissing, QueryError
+from indexer.search.browse import has_filter
 
-from .params import FILTERS, search_request
+from .home import DEFAULT_PLACEHOLDER, home_for
+from .params import FILTERS, default_scope, search_request
 
 pages = Blueprint("pages", __name__)
 
@@ -26,6 +28,12 @@ FACET_LABELS = {
     "category": "Chuyên mục",
 }
 SORT_LABELS = {"relevance": "Phù hợp nhất", "newest": "Mới nhất"}
+DATE_RANGE_LABEL = "Ngày ban hành/đăng"
+# Categories that only say what the kind already says: not repeated on a result line, not a facet value.
+KIND_CATEGORIES = {
+    "article": {"tin tức", "tin tức - sự kiện", "tin tức sự kiện", "tin"},
+    "legal": {"văn bản", "văn bản pháp luật", "văn bản pháp quy", "văn bản quy phạm pháp luật", "văn bản qppl"},
+}
 NO_INDEX = "Chưa có dữ liệu để tìm kiếm. Quản trị viên cần chạy lệnh tracuu index."
 
 
@@ -54,6 +62,40 @@ def page_url(page: int) -> str:
     return url_with(page=page)
 
 
+def _category_key(text: str) -> str:
+    return " ".join(re.sub(r"[-–—:|/]+", " - ", str(text)).split()).casefold()
+
+
+@pages.app_template_global()
+def redundant_category(category, kind=None) -> bool:
+    """Whether a category only names the kind (``kind``'s, or any kind's): "Tin tức" on a news item."""
+    key = _category_key(category or "")
+    kinds = [kind] if kind else list(KIND_CATEGORIES)
+    return any(key in KIND_CATEGORIES.get(k, ()) or key == KIND_LABELS.get(k, "").casefold() for k in kinds)
+
+
+@pages.app_template_filter("vn_date")
+def vn_date(iso: str | None) -> str:
+    """2015-08-18 as 18/08/2015, the way Vietnamese documents print dates."""
+    if not iso or len(iso) < 10:
+        return iso or ""
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+
+
+@pages.app_template_filter("seconds")
+def seconds(took_ms: float) -> str:
+    """How long a search took, honestly and with the decimal comma: "0,12 giây", "dưới 0,01 giây"."""
+    if took_ms < 10:
+        return "dưới 0,01 giây"
+    return f"{took_ms / 1000:.2f}".replace(".", ",") + " giây"
+
+
+@pages.app_template_global()
+def hidden_args(*skip: str) -> list[tuple[str, str]]:
+    """This search's parameters but ``skip`` (and the page), as hidden inputs of a GET form."""
+    return [(k, v) for k, v in request.args.items(multi=True) if v != "" and k not in skip and k != "page"]
+
+
 def value_label(facet: str, value) -> str:
     if facet == "kind":
         return KIND_LABELS.get(value, value)
@@ -73,6 +115,8 @@ def _facet_groups(result, req) -> list[dict]:
         for item in result.facets.get(name, []):
             value = str(item["value"])
             is_selected = value == selected
+            if name == "category" and not is_selected and redundant_category(value):
+                continue  # "Tin tức", "Văn bản pháp luật": the kind facet says it already
             changes = {name: None if is_selected else value}
             values.append({
                 "value": value, "label": value_label(name, value), "count": item["count"],
@@ -95,6 +139,11 @@ def _active_filters(req) -> list[dict]:
         if value:
             active.append({"name": name, "label": FACET_LABELS[name], "value": value_label(name, str(value)),
                            "url": url_with(**{name: None})})
+    if req.date_from or req.date_to:
+        start, end = (vn_date(d) if d else None for d in (req.date_from, req.date_to))
+        shown = f"{start} – {end}" if start and end else (f"từ {start}" if start else f"đến {end}")
+        active.append({"name": "date", "label": DATE_RANGE_LABEL, "value": shown,
+                       "url": url_with(**{"from": None, "to": None})})
     return active
 
 
@@ -109,17 +158,22 @@ def render_search(template: str, embed_site: str | None = None):
         req = search_request(args)
         if embed_site is not None:
             req.scope, req.site = "site", embed_site or None
-        if req.q.strip():
+        if req.q.strip() or has_filter(req):  # a filter without words lists its documents, newest first
             result = current_app.extensions["tracuu.search"].search(req)
+        else:
+            current_app.extensions["tracuu.search"].check_site(req.site)  # an unknown site says so at once
     except QueryError as exc:
         error, req, status = str(exc), None, 400
     except IndexMissing:
         error, req, status = NO_INDEX, None, 503
     facet_groups = _facet_groups(result, req) if result and req else []
+    home = home_for(req.scope, req.site) if req and result is None and embed_site is None else None
+    if home is not None:
+        g.index_etag = None  # the home's popular queries change without the index: ETag of the body
     return render_template(
         template,
         q=args.get("q", ""),
-        scope=(req.scope if req else args.get("scope", "site")),
+        scope=(req.scope if req else args.get("scope", "").strip() or default_scope()),
         sort=(req.sort if req else "relevance"),
         req=req,
         result=result,
@@ -132,9 +186,29 @@ def render_search(template: str, embed_site: str | None = None):
         page_url=page_url,
         url_with=url_with,
         embed_site=embed_site,
+        home=home,
+        search_placeholder=(home or home_for(req.scope, req.site)).placeholder if req else DEFAULT_PLACEHOLDER,
     ), status
 
 
 @pages.get("/")
 def index():
     return render_search("search.html")
+
+
+@pages.app_template_global()
+def search_title(q: str) -> str:
+    """The search page's title (before the site name); search.js keeps it as the results change."""
+    return f"{q} – Kết quả tìm kiếm" if q else "Tìm kiếm"
+
+
+@pages.get("/ket-qua")
+def results():
+    """Only the region below the search box, for the same query string as ``/``: search.js swaps
+    it in as the visitor types (results as you type). Its own path, not a parameter of ``/``, so a
+    page URL always answers a whole page and the links inside (facets, paging) lead to ``/``. It is
+    not a page to index; its ETag is the search's (http_cache.INDEX_ENDPOINTS)."""
+    body, status = render_search("_results_region.html")
+    response = make_response(body, status)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from indexer import QueryError, SearchRequest
 
 
@@ -18,13 +20,20 @@ def _int(args, name: str, default: int) -> int:
 
 
 FILTERS = ("kind", "doc_type", "year", "site", "category")  # facet filters, by request parameter
+DATE_RANGE = ("from", "to")  # the published-date range, inclusive ISO dates (SearchRequest.date_from/date_to)
+
+
+def default_scope() -> str:
+    """The scope when the request names none: "site" with a DEFAULT_SITE, else "web" (the rule
+    ``Backend.default_scope`` gives the CLI too)."""
+    return current_app.extensions["tracuu.search"].default_scope()
 
 
 def search_request(args, per_page_default: int = 10) -> SearchRequest:
     """A validated SearchRequest from query-string ``args``; QueryError says what is wrong."""
     request = SearchRequest(
         q=args.get("q", ""),
-        scope=args.get("scope", "site").strip() or "site",
+        scope=args.get("scope", "").strip() or default_scope(),
         site=args.get("site", "").strip() or None,
         page=_int(args, "page", 1),
         per_page=_int(args, "per_page", per_page_default),
@@ -34,6 +43,8 @@ def search_request(args, per_page_default: int = 10) -> SearchRequest:
         year=_int(args, "year", 0) or None,
         category=args.get("category", "").strip() or None,
         facets=args.get("facets", "").strip().lower() not in ("0", "false", "no"),
+        date_from=args.get("from", "").strip() or None,
+        date_to=args.get("to", "").strip() or None,
     )
     request.validate()
     return request

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import StoreError
-from ..search import pipeline
+from ..errors import QueryError, StoreError
+from ..search import browse, pipeline
 from ..search.cache import SearchCache
 from ..search.plan import Node, TermStats
 from ..search.request import SearchRequest, SearchResult, suggest_site
@@ -27,6 +27,8 @@ from ..search.suggest import MIN_PREFIX, Vocabulary, VocabularyCache, complete
 from ..synonyms import Synonyms
 
 DEFAULT_OPENSEARCH_INDEX = "tracuu"
+MAX_SITES_LISTED = 30  # sites an "unknown site" message names
+MAX_SITE_SHOWN = 60  # characters of the unknown slug it repeats
 
 
 @dataclass
@@ -91,19 +93,57 @@ class Backend(Protocol):
     def search(self, request: SearchRequest) -> SearchResult:
         """The result of ``request``, from this process's cache when the same request was answered
         at this index version."""
+        self.check_site(request.site)
         return pipeline.search(self, request)
+
+    def overview(self, scope: str = "site", site: str | None = None, limit: int = browse.OVERVIEW_SIZE) -> SearchResult:
+        """The home page's listing: the scope's newest ``limit`` documents and the kind and type
+        counts of all of them (``indexer.search.browse.overview``), cached like a search."""
+        return browse.overview(self, scope, site, limit)
 
     def suggest(self, q: str, scope: str = "site", site: str | None = None, limit: int = 8) -> list[dict]:
         """Autocomplete for the search box (``indexer.search.suggest.complete``)."""
         site = suggest_site(q, scope, site, self.default_site)
+        self.check_site(site)
         if len((q or "").strip()) < MIN_PREFIX:
             return []
         voc = self.vocabulary()
         return complete(voc, q, limit=limit, site=site) if voc is not None else []
 
+    def default_scope(self) -> str:
+        """The scope of a search that names none, the same for the page, the API and the CLI:
+        the department's own site ("site") when a default site is configured, else every site ("web")."""
+        return "site" if self.default_site else "web"
+
+    def known_sites(self) -> frozenset[str]:
+        """The sites a search may name: those the live index holds (asked once per index version)
+        and the configured ones (the default site, the Web scope's). Empty when nothing is indexed."""
+        version = self.index_version()
+        if version in pipeline.NO_VERSION:
+            return frozenset()
+        cached = getattr(self, "_known_sites", None)
+        if cached is None or cached[0] != version:
+            cached = self._known_sites = (version, frozenset(self.indexed_sites()))
+        configured = {self.default_site, *self.web_sites} - {None, ""}
+        return cached[1] | configured
+
+    def check_site(self, site: str | None) -> None:
+        """QueryError naming the known sites when ``site`` is none of them (nothing indexed: no
+        check; the search itself says so)."""
+        if not site:
+            return
+        known = self.known_sites()
+        if known and site not in known:
+            shown = site if len(site) <= MAX_SITE_SHOWN else site[:MAX_SITE_SHOWN] + "…"
+            names = sorted(known)
+            listed = ", ".join(names[:MAX_SITES_LISTED])
+            if len(names) > MAX_SITES_LISTED:
+                listed += f" và {len(names) - MAX_SITES_LISTED} trang khác"
+            raise QueryError(f"Không có trang “{shown}” trong dữ liệu tìm kiếm. Các trang có thể chọn: {listed}.")
+
     def vocabulary(self, wait: bool | None = None, version: str | None = None) -> Vocabulary | None:
-        """The live index's vocabulary (did-you-mean, autocomplete); None while a large index's is
-        built in the background. No index: the engine's own error (IndexMissing ...).
+        """The live index's vocabulary (did-you-mean, autocomplete); while a large index's is built
+        in the background, the previous version's (None before the first). No index: the engine's own error (IndexMissing ...).
         ``version``: the ``index_version()`` the caller has just read, not asked again."""
         version = version or self.index_version()
         if version in pipeline.NO_VERSION:
@@ -141,6 +181,10 @@ class Backend(Protocol):
 
     def doc_count(self) -> int:
         """Documents in the live index."""
+        ...
+
+    def indexed_sites(self) -> set[str]:
+        """The site slugs of the live index's documents (``known_sites`` caches them per version)."""
         ...
 
     def stored(self, doc_id: str) -> dict | None:

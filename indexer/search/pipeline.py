@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 
 from ..analysis import fold
-from . import plan, present, suggest
+from . import browse, plan, present, suggest
 from .cache import request_key
 from .request import SearchRequest, SearchResult
 from .rerank import Idf, rerank
@@ -61,6 +61,13 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     site_filter = site or (request.site if request.scope == "web" else None)
     result = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page,
                           scope=request.scope, site=site, stages=stages)
+    date_from, date_to = request.date_range()
+    allow = plan.filters(kind=request.kind, doc_type=request.doc_type, year=request.year, site=site_filter,
+                         category=request.category,
+                         sites=engine.web_sites if request.scope == "web" and not site_filter else (),
+                         date_from=date_from, date_to=date_to)
+    if browse.is_listing(request):  # no words: the documents the scope and filters select, newest first
+        return browse.listing(engine, request, result, allow)
 
     # Understand
     parsed = parse(request.q, engine.synonyms)
@@ -74,9 +81,6 @@ def answer(engine, request: SearchRequest) -> SearchResult:
     lap("stats")  # the engine's: a request to an OpenSearch node
     join_words(parsed, stats.doc_frequency, doc_count=stats.doc_count())
     parsed.reading = "exact" if parsed.typed_marks else "folded"
-    allow = plan.filters(kind=request.kind, doc_type=request.doc_type, year=request.year, site=site_filter,
-                         category=request.category,
-                         sites=engine.web_sites if request.scope == "web" and not site_filter else ())
     first = plan.build(parsed, stats=stats, exact=parsed.reading == "exact")
     lap("plan")
 

@@ -129,10 +129,10 @@ def test_out_of_range_parameters_are_400_json(corpus_client, params):
     record("fuzz_cases")
 
 
-def test_unknown_site_is_an_empty_ranked_result(corpus_client):
+def test_unknown_site_is_a_400_naming_the_known_sites(corpus_client):
     body = _check_json(corpus_client.get("/api/search", query_string={"q": "tre em", "site": "khong-co", "scope": "web"}),
-                       allow=(200,))
-    assert body["total"] == 0 and body["results"] == []
+                       allow=(400,))
+    assert "khong-co" in body["error"] and "sldtbxh" in body["error"]
 
 
 def test_a_good_query_still_finds_its_documents_after_the_fuzzing(corpus_client):

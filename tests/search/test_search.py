@@ -159,10 +159,11 @@ def test_scope_site_with_explicit_site(search):
     assert result.total == 1
 
 
-def test_scope_site_with_unknown_site_finds_nothing(search):
-    result = search("bảo vệ trẻ em", scope="site", site="khong-co-site-nay")
-    assert result.results == []
-    assert result.total == 0
+def test_an_unknown_site_is_refused_naming_the_known_ones(search):
+    from indexer import QueryError
+
+    with pytest.raises(QueryError, match="Không có trang “khong-co-site-nay”.*sldtbxh"):
+        search("bảo vệ trẻ em", scope="site", site="khong-co-site-nay")
 
 
 def test_kind_filter(search):
@@ -231,11 +232,19 @@ def test_query_syntax_never_raises(search, q):
     assert result.total >= 0
 
 
-@pytest.mark.parametrize("q", ["", "   ", "\n", ".,;:!?"])
-def test_empty_query_returns_nothing(search, q):
-    result = search(q, scope="web")
+def test_query_of_punctuation_only_returns_nothing(search):
+    result = search(".,;:!?", scope="web")
     assert result.total == 0
     assert result.results == []
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\n"])
+def test_blank_query_lists_the_newest_documents(search, q):
+    """No words: a listing (the home page, a facet link followed without words), newest first."""
+    result = search(q, scope="web")
+    assert result.total > 0 and result.results
+    dates = [hit.published for hit in result.results if hit.published]
+    assert dates == sorted(dates, reverse=True)
 
 
 def test_number_and_year_finds_the_notices_of_that_number(search):

@@ -163,7 +163,8 @@ def test_time_limit_cut_counts_what_it_reached(index):
     assert cut.partial or (cut.total, cut.facets) == (whole.total, whole.facets)
 
 
-@pytest.mark.parametrize("extra", [{"site": "no-such-site"}, {"year": 1999}, {"sort": "newest", "site": "no-such-site"}])
+@pytest.mark.parametrize("extra", [{"year": 1999}, {"sort": "newest", "year": 1999},
+                                   {"sort": "newest", "kind": "legal", "category": "no-such-category"}])
 def test_a_filter_nothing_passes_gives_an_empty_page(services, extra):
     result = same(services, q="kết hôn", scope="web", **extra)
     assert result.total == 0 and result.results == [] and result.facets["kind"] == []

@@ -29,6 +29,7 @@ from .vocabulary import build_vocabulary
 VERSION_TTL = 1.0  # seconds an index version is trusted before asking the cluster again
 WRITE_MARK = "opensearch-written"  # touched in the index home after every write
 SHARD_RETRIES = 2
+MAX_SITES = 10_000  # sites indexed_sites asks for
 
 __all__ = ["OpenSearchBackend"]
 
@@ -141,6 +142,12 @@ class OpenSearchBackend(Backend):
 
     def doc_count(self) -> int:
         return self.raw_search({"size": 0, "track_total_hits": True})["hits"]["total"]["value"]
+
+    def indexed_sites(self) -> set[str]:
+        """A terms aggregation of the ``site`` field (every site: far fewer than MAX_SITES)."""
+        body = {"size": 0, "aggs": {"sites": {"terms": {"field": "site", "size": MAX_SITES}}}}
+        buckets = self.raw_search(body)["aggregations"]["sites"]["buckets"]
+        return {str(b["key"]) for b in buckets} - {""}
 
     def build_vocabulary(self):
         return build_vocabulary(self)

@@ -120,6 +120,16 @@ class WhooshBackend(Backend):
     def stored(self, doc_id: str) -> dict | None:
         return self.searcher().document(id=doc_id)
 
+    def indexed_sites(self) -> set[str]:
+        """The ``site`` field's lexicon; a term left by deleted documents only until their segment
+        is merged, so each term is checked for a live document when the index has deletions."""
+        searcher = self.searcher()
+        reader = searcher.reader()
+        sites = {raw.decode("utf-8") for raw in reader.lexicon("site")}
+        if reader.has_deletions():
+            sites = {site for site in sites if reader.postings("site", site).is_active()}
+        return sites - {""}
+
     def warm_up(self) -> None:
         """Before a server forks: each thread's searcher will read the segments from the shared
         mapping instead of a private copy (``segment_files``; ~230 MB per searcher on a
