@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -120,7 +121,7 @@ class Searchers:
         queries = [json.loads(line)["query"] for line in (ROOT / "bench/queries/visitor.jsonl").open(encoding="utf-8")]
         self.server, self.queries, self.stop = server, queries, threading.Event()
         self.latencies: list[float] = []
-        self.errors = 0
+        self.errors: Counter = Counter()  # status code or exception name -> how many
         self.threads = [threading.Thread(target=self.run, args=(i,), daemon=True) for i in range(n)]
 
     def run(self, i: int) -> None:
@@ -134,9 +135,9 @@ class Searchers:
                 if response.status_code == 200:
                     self.latencies.append(time.perf_counter() - started)
                 else:
-                    self.errors += 1
-            except requests.RequestException:
-                self.errors += 1
+                    self.errors[str(response.status_code)] += 1
+            except requests.RequestException as exc:
+                self.errors[type(exc).__name__] += 1
                 time.sleep(0.2)
 
     def __enter__(self):
@@ -319,9 +320,11 @@ def main() -> None:
         server.start()
         try:
             latency = latency_runs(server, secret, args, lambda: next(counter))
+            if latency["search_errors"]:
+                _keep_log(work / "server.log", "searches failed meanwhile")
             crash = crash_run(server, secret, args, lambda: next(counter))
         except BaseException:
-            _keep_log(work / "server.log")  # the bench's folder goes; what the server said stays
+            _keep_log(work / "server.log", "push.py stopped")  # the bench's folder goes; the server's log stays
             raise
         finally:
             server.stop()
@@ -338,7 +341,9 @@ def main() -> None:
         "batch": {"n": len(latency["batches"]), "size": args.batch_size, "p50_ms": ms(latency["batches"], 50),
                   "p95_ms": ms(latency["batches"], 95)},
         "searches_meanwhile": {"n": len(latency["searches"]), "p50_ms": ms(latency["searches"], 50),
-                               "p95_ms": ms(latency["searches"], 95), "errors": latency["search_errors"]},
+                               "p95_ms": ms(latency["searches"], 95),
+                               "errors": sum(latency["search_errors"].values()),
+                               "errors_by_kind": dict(latency["search_errors"])},
         "crash": crash,
     }
     print(json.dumps(figures, ensure_ascii=False, indent=2))
@@ -351,11 +356,11 @@ def main() -> None:
         sys.exit(1)
 
 
-def _keep_log(log: Path) -> None:
+def _keep_log(log: Path, why: str) -> None:
     kept = Path(tempfile.gettempdir()) / f"tracuu-push-server-{os.getpid()}.log"
     try:
         shutil.copyfile(log, kept)
-        print(f"push.py stopped; the server's log is kept in {kept}", file=sys.stderr)
+        print(f"{why}; the server's log is kept in {kept}", file=sys.stderr)
     except OSError:
         pass
 
