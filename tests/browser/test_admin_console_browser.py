@@ -7,15 +7,13 @@ counts include the crawled pages, sign out. axe-core checks the console's access
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from helpers.browser import require_chromium
 from helpers.corpus import DOCUMENTS_JSONL, OTHER_SITE, index_source
-from helpers.processes import PROJECT_ROOT, free_port, stop_process, wait_until_serving
+from helpers.processes import served
 from site_server import SiteServer, copy_site, sites_toml
 
 sync_api = require_chromium()
@@ -44,20 +42,9 @@ def console(tmp_path_factory, department_site):
     sites = sites_toml(department_site.base, slug=CRAWLED, extra=PATTERNS).replace("rate = 50", "rate = 3")
     assert "rate = 3\n" in sites
     (index_dir / "sites.toml").write_text(sites, encoding="utf-8")
-    port = free_port()
-    log_path = home / "server.log"
     env = {**os.environ, "TRACUU_ADMIN_TOKEN": TOKEN, "TRACUU_RATE_LIMIT": '""', "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "--index-dir", str(index_dir), "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", "1", "--threads", "4"],
-            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(process, base, log_path)
+    with served(index_dir, home / "server.log", "--threads", "4", env=env) as (base, _):
         yield base
-    finally:
-        stop_process(process)
 
 
 @pytest.fixture()

@@ -3,9 +3,13 @@ in, a free loopback port, and a clean stop."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -55,3 +59,38 @@ def wait_until_serving(proc: subprocess.Popen, base: str, log_path: Path, limit:
         if time.monotonic() > deadline:
             raise ServerDidNotStart(f"server did not answer within {limit} s:\n{log_tail()}")
         time.sleep(0.2)
+
+
+def clean_env(**extra: str) -> dict:
+    """This process's environment without any TRACUU_* setting, plus ``extra``: a served app or a
+    command configured only by what the test gives it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACUU_")}
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def served(index_dir, log_path: Path, *args: str, env: dict | None = None, workers: int = 1):
+    """``python -m cli --index-dir INDEX_DIR serve`` (gunicorn) on a free loopback port with the
+    extra ``args``, in a process group of its own so a test may SIGKILL the master and its workers
+    at once; yields (base URL, process). ``env``: the whole environment (default ``clean_env()``).
+    ServerDidNotStart, with the log, when it does not answer; stopped at the end (SIGTERM, then
+    SIGKILL) unless the test ended it."""
+    port = free_port()
+    command = [sys.executable, "-m", "cli", "--index-dir", str(index_dir), "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), *args]
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                env=clean_env() if env is None else env, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_serving(proc, base, log_path)
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=20)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import collections
 import os
 import re
-import subprocess
-import sys
 import time
 from datetime import date
 
@@ -20,7 +18,7 @@ import pytest
 
 from helpers.corpus import DEPT_SITE, DOCUMENTS_JSONL, OTHER_SITE, index_source
 from helpers.engines import app_config
-from helpers.processes import PROJECT_ROOT, free_port, stop_process, wait_until_serving
+from helpers.processes import served
 
 TOKEN = "token-quan-tri-rat-dai-0123456789"
 SESSION_COOKIE = "tracuu_admin"
@@ -416,17 +414,8 @@ def test_the_served_console_signs_in_refuses_and_signs_out(corpus_home, tmp_path
     home = tmp_path / "index"
     shutil.copytree(corpus_home, home)
     write_sites_file(home, DEPT_SITE)
-    port = free_port()
-    log_path = tmp_path / "server.log"
     env = {**os.environ, "TRACUU_ADMIN_TOKEN": TOKEN, "TRACUU_RATE_LIMIT": '""', "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "--index-dir", str(home), "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", "2", "--threads", "2"],
-            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(proc, base, log_path)
+    with served(home, tmp_path / "server.log", "--threads", "2", env=env, workers=2) as (base, _):
         browser = requests.Session()
         page = browser.get(f"{base}/admin/dang-nhap", timeout=10)
         response = browser.post(f"{base}/admin/dang-nhap", data={"csrf_token": form_token_text(page.text),
@@ -448,8 +437,6 @@ def test_the_served_console_signs_in_refuses_and_signs_out(corpus_home, tmp_path
         from indexer.tasks import TaskQueue
 
         assert TaskQueue(home).recent() == []  # the refused form queued nothing
-    finally:
-        stop_process(proc)
 
 
 def form_token_text(html: str) -> str:

@@ -5,16 +5,13 @@ gets a Vietnamese 414."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from urllib.parse import quote
 
 import pytest
 import requests
 
 from helpers.corpus import DEPT_SITE
-from helpers.processes import PROJECT_ROOT, ServerDidNotStart, free_port, stop_process, wait_until_serving
+from helpers.processes import clean_env, served
 from indexer.search.understand import MAX_QUERY_CHARS
 
 REQUEST_TIMEOUT = 30
@@ -24,23 +21,9 @@ TEXT = ("Thủ tục đăng ký kết hôn có yếu tố nước ngoài đượ
 
 @pytest.fixture(scope="module")
 def server(corpus_dir, tmp_path_factory):
-    port = free_port()
     log_path = tmp_path_factory.mktemp("server-limits") / "server.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACUU_")}
-    env["TRACUU_RATE_LIMIT"] = ""
-    command = [sys.executable, "-m", "cli", "--index-dir", str(corpus_dir), "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", "1", "--default-site", DEPT_SITE]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_until_serving(proc, base, log_path)
-        except ServerDidNotStart as exc:
-            pytest.fail(str(exc))
+    with served(corpus_dir, log_path, "--default-site", DEPT_SITE, env=clean_env(TRACUU_RATE_LIMIT="")) as (base, _):
         yield base
-    finally:
-        stop_process(proc)
 
 
 def get(base: str, path: str, q: str, **params):

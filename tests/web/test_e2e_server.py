@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import pytest
 import requests
 
 from helpers.corpus import DEPT_SITE
-from helpers.processes import PROJECT_ROOT, ServerDidNotStart, free_port, stop_process, wait_until_serving
+from helpers.processes import served
 
 REQUEST_TIMEOUT = 30
 
@@ -18,24 +15,9 @@ REQUEST_TIMEOUT = 30
 @pytest.fixture(scope="module")
 def server(corpus_dir, tmp_path_factory):
     """The real server on a free loopback port; always terminated."""
-    port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
-    env = dict(os.environ)
-    env.pop("TRACUU_INDEX_DIR", None)
-    env.pop("TRACUU_DEFAULT_SITE", None)
-    command = [sys.executable, "-m", "cli", "--index-dir", str(corpus_dir), "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", "1", "--default-site", DEPT_SITE]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_until_serving(proc, base, log_path)
-        except ServerDidNotStart as exc:
-            pytest.fail(str(exc))
+    with served(corpus_dir, log_path, "--default-site", DEPT_SITE) as (base, _):
         yield base
-    finally:
-        stop_process(proc)
 
 
 def test_home_page_over_http(server):

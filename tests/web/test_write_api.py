@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
 
@@ -16,7 +14,7 @@ import pytest
 import requests
 
 from helpers.corpus import DEPT_SITE, DOCUMENTS_JSONL, OTHER_SITE
-from helpers.processes import PROJECT_ROOT, ServerDidNotStart, free_port, wait_until_serving
+from helpers import processes
 
 TIMEOUT = 30
 APPLIED_WITHIN = 60  # seconds a task may take to be applied on a busy test machine
@@ -44,29 +42,9 @@ def _serve_env(backend) -> dict:
 
 @contextmanager
 def served(home, env, log_path, workers: int = 2):
-    """`tracuu serve` on ``home`` in a process group of its own; yields (base URL, process).
-    Stopped with SIGTERM at the end unless the test killed it."""
-    port = free_port()
-    command = [sys.executable, "-m", "cli", "--index-dir", str(home), "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--default-site", DEPT_SITE]
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_until_serving(proc, base, log_path)
-        except ServerDidNotStart as exc:
-            pytest.fail(str(exc))
-        yield base, proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=20)
+    """`tracuu serve` on ``home`` with the department site as the default; yields (base URL, process)."""
+    with processes.served(home, log_path, "--default-site", DEPT_SITE, env=env, workers=workers) as server:
+        yield server
 
 
 def kill_everything(proc) -> None:
