@@ -90,6 +90,18 @@ def seconds(took_ms: float) -> str:
     return f"{took_ms / 1000:.2f}".replace(".", ",") + " giây"
 
 
+@pages.app_template_filter("without_parent")
+def without_parent(title_html: str, hit) -> str:
+    """An article's marked title without the " — <its law>" the API's title ends with: the card's
+    own line names the law. Unchanged when the cut would split a mark."""
+    if not (hit.parent_id and hit.parent_title) or " — " not in title_html:
+        return title_html
+    head, tail = title_html.rsplit(" — ", 1)
+    balanced = all(part.count("<mark") == part.count("</mark>") for part in (head, tail))
+    return head if balanced and tail.replace("<mark>", "").replace("</mark>", "").startswith(hit.parent_title) \
+        else title_html
+
+
 @pages.app_template_global()
 def hidden_args(*skip: str) -> list[tuple[str, str]]:
     """This search's parameters but ``skip`` (and the page), as hidden inputs of a GET form."""

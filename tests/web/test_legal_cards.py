@@ -91,6 +91,8 @@ def test_an_article_of_a_law_links_to_itself_and_to_its_law(legal_app):
     links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', part)
     assert links == [(f"{LAW_URL}#dieu-7", "Điều 7"), (LAW_URL, LAW_TITLE)]
     assert "thuộc" in part
+    title = re.sub(r"<[^>]+>", "", re.search(r'<h2 class="result-title">(.*?)</h2>', item, re.S).group(1))
+    assert "Điều 7." in title and LAW_TITLE not in title  # the law is named once, on the card's line
     assert '<p class="legal-number">Luật số 58/2023/QH15</p>' in item
     # The law's header gives the issuer and both dates; every article carries them.
     assert facts(item) == {"Cơ quan ban hành:": "Quốc hội", "Ngày ký:": "20/06/2023", "Ngày hiệu lực:": "01/07/2024"}
