@@ -80,6 +80,15 @@ def test_filters_survive_paging(web_client):
         assert params(link)["kind"] == "article" and params(link)["scope"] == "web"
 
 
+def test_the_form_keeps_the_filters_for_the_next_words(web_client):
+    """Without scripts, as with them (search.js): new words keep the filters picked, not the page."""
+    text = text_of(web_client.get("/", query_string={"q": "kết hôn", "scope": "web", "kind": "article",
+                                                     "from": "2015-01-01", "page": "2", "per_page": "3"}))
+    form = re.search(r'<form class="search-box".*?</form>', text, re.S).group(0)
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert hidden == {"kind": "article", "from": "2015-01-01", "per_page": "3"}
+
+
 def test_second_page_of_site_results(web_client):
     first = text_of(web_client.get("/", query_string={"q": "đăng ký kết hôn"}))
     assert re.search(rf"Tìm thấy <strong>{DEPT_MATCHES}</strong> kết quả", first)
