@@ -90,6 +90,16 @@ def seconds(took_ms: float) -> str:
     return f"{took_ms / 1000:.2f}".replace(".", ",") + " giây"
 
 
+@pages.app_template_global()
+def number_searched(number: str | None, q: str) -> bool:
+    """Whether the visitor typed this document number, however spelled (87/2015/nd-cp): the card
+    marks it as the snippets mark the words found."""
+    from indexer.document import doc_number_key
+
+    key = doc_number_key(number or "")
+    return bool(key) and key in doc_number_key(q or "")
+
+
 @pages.app_template_filter("without_parent")
 def without_parent(title_html: str, hit) -> str:
     """An article's marked title without the " — <its law>" the API's title ends with: the card's

@@ -126,3 +126,10 @@ def test_effective_in_the_openapi_hit_schema(legal_app):
     schema = doc["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     hit = schema["properties"]["results"]["items"]
     assert hit["properties"]["effective"]["format"] == "date"
+
+
+def test_the_number_searched_is_marked_on_the_card(legal_app):
+    item = item_for(result_items(legal_app, "24/2015/tt-btttt"), CIRCULAR_URL)
+    assert '<p class="legal-number">Thông tư số <mark>24/2015/TT-BTTTT</mark></p>' in item
+    other = item_for(result_items(legal_app, "tài nguyên internet"), CIRCULAR_URL)
+    assert '<p class="legal-number">Thông tư số 24/2015/TT-BTTTT</p>' in other
