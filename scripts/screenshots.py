@@ -78,7 +78,8 @@ class Shots:
         box = page.locator("#q")
         box.click()
         box.press_sequentially(QUERY, delay=TYPING_DELAY)
-        results = page.locator("#search-results .result mark").first
+        # The answer for the whole text, not for a prefix typed on the way.
+        results = page.locator(f'#search-results .results-region[data-query="{QUERY}"] .result mark').first
         try:
             results.wait_for(timeout=RESULTS_WAIT)
         except Exception:  # Playwright's TimeoutError: no results as you type
