@@ -113,7 +113,7 @@ def test_sort_newest_orders_by_date(web_client):
 
 def test_results_show_notice_details(web_client):
     text = text_of(web_client.get("/", query_string={"q": "123/2015/NĐ-CP", "scope": "web"}))
-    assert '<p class="legal-number">Nghị định số 123/2015/NĐ-CP</p>' in text  # loại văn bản and số hiệu
+    assert '<p class="legal-number">Nghị định số <mark>123/2015/NĐ-CP</mark></p>' in text  # type and number, the number searched marked
     assert re.search(r"<dt>Cơ quan ban hành:</dt>\s*<dd>Chính phủ</dd>", text)
     assert re.search(r'<dt>Ngày ký:</dt>\s*<dd><time datetime="2015-11-15">15/11/2015</time></dd>', text)
     assert 'class="kind kind-legal">Văn bản<' in text
