@@ -14,6 +14,9 @@ from pathlib import Path
 import click
 
 DEFAULT_INDEX_DIR = "index_data"
+KIND_LABELS = {"article": "tin tức", "legal": "văn bản"}
+CRAWL_STATUS_LABELS = {"running": "đang chạy hoặc bị ngắt giữa chừng", "paused": "tạm dừng, lần sau chạy tiếp",
+                       "done": "hoàn tất", "failed": "thất bại"}
 
 
 class Context:
@@ -44,12 +47,12 @@ class Context:
 
         path = Path(sites_file) if sites_file else self.index_dir / "sites.toml"
         if sites_file and not path.exists():
-            raise SiteConfigError(f"{path}: no such sites file")
+            raise SiteConfigError(f"{path}: không tìm thấy tệp cấu hình các trang")
         return load_sites(path)
 
 
 def _fail(message: str, code: int = 1):
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Lỗi: {message}", err=True)
     sys.exit(code)
 
 
@@ -68,14 +71,14 @@ def _guard(func):
         except (StoreError, UnsupportedSource, QueryError, SiteConfigError, SynonymsError) as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
-            _fail("interrupted; the index is as it was before this command", code=130)
+            _fail("đã ngắt (Ctrl-C); chỉ mục vẫn giữ nguyên như trước lệnh này", code=130)
         except OSError as exc:
             import errno
 
             if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
                 raise
-            _fail(f"No space left on device ({exc.filename or 'writing the index'}); nothing was committed "
-                  "by the failed step and the live index keeps serving")
+            _fail(f"hết dung lượng đĩa ({exc.filename or 'khi ghi chỉ mục'}); bước bị lỗi không ghi gì vào "
+                  "chỉ mục, chỉ mục đang dùng vẫn phục vụ tìm kiếm")
 
     return wrapper
 
@@ -86,26 +89,27 @@ def _is_url(text: str) -> bool:
 
 SITES_OPTION = click.option(
     "--sites", "sites_file", envvar="TRACUU_SITES", type=click.Path(dir_okay=False),
-    help="Sites file (TOML; env TRACUU_SITES; default INDEX_DIR/sites.toml). See docs/administrators.md, Crawling sites.")
+    help="Tệp cấu hình các trang (TOML; biến môi trường TRACUU_SITES; mặc định INDEX_DIR/sites.toml). "
+         "Xem docs/administrators.md, mục Crawling sites.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index-dir", envvar="TRACUU_INDEX_DIR", default=DEFAULT_INDEX_DIR, show_default=True,
-              type=click.Path(file_okay=False), help="Index home (env TRACUU_INDEX_DIR).")
+              type=click.Path(file_okay=False), help="Thư mục chỉ mục (biến môi trường TRACUU_INDEX_DIR).")
 @click.option("--synonyms", "synonyms", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Extra abbreviations/synonyms file (format of indexer/data/synonyms.txt); repeatable. "
-                   "Used by search and serve.")
+              help="Tệp viết tắt/từ đồng nghĩa bổ sung (định dạng như indexer/data/synonyms.txt); có thể lặp lại. "
+                   "Dùng cho search và serve.")
 @click.option("--backend", type=click.Choice(["whoosh", "opensearch"]), envvar="TRACUU_BACKEND", default="whoosh",
-              show_default=True, help="Search engine (env TRACUU_BACKEND): the embedded Whoosh index in "
-                                      "--index-dir, or an OpenSearch cluster. See docs/administrators.md, Running on OpenSearch.")
+              show_default=True, help="Máy tìm kiếm (biến môi trường TRACUU_BACKEND): chỉ mục Whoosh nhúng trong "
+                                      "--index-dir, hoặc một cụm OpenSearch. Xem docs/administrators.md, mục Running on OpenSearch.")
 @click.option("--opensearch-url", envvar="TRACUU_OPENSEARCH_URL", metavar="URL",
-              help="OpenSearch cluster URL(s), comma-separated (env TRACUU_OPENSEARCH_URL).")
+              help="URL của cụm OpenSearch, nhiều URL cách nhau bằng dấu phẩy (biến môi trường TRACUU_OPENSEARCH_URL).")
 @click.option("--opensearch-index", envvar="TRACUU_OPENSEARCH_INDEX", default="tracuu", show_default=True,
-              help="Alias searched on the cluster (env TRACUU_OPENSEARCH_INDEX).")
-@click.version_option(package_name="tracuu", message="tracuu %(version)s")
+              help="Bí danh (alias) được tìm trên cụm (biến môi trường TRACUU_OPENSEARCH_INDEX).")
+@click.version_option(package_name="tracuu", message="tracuu %(version)s", help="In phiên bản rồi thoát.")
 @click.pass_context
 def main(ctx, index_dir, synonyms, backend, opensearch_url, opensearch_index):
-    """tracuu: Vietnamese search for government department websites."""
+    """tracuu: tìm kiếm tiếng Việt cho cổng thông tin điện tử của các sở, ban, ngành."""
     ctx.obj = Context(index_dir, backend, opensearch_url, opensearch_index)
     # Engine options given on the command line, for `serve` to hand to the web app (see serve_cmd).
     ctx.obj.engine_env = {f"TRACUU_{name.upper()}": value for name, value in (
@@ -118,20 +122,20 @@ def main(ctx, index_dir, synonyms, backend, opensearch_url, opensearch_index):
 
 @main.command("index")
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--site", help="Site slug for documents that name none (default: the file or folder name).")
+@click.option("--site", help="Mã trang cho tài liệu không ghi trang (mặc định: tên tệp hoặc thư mục).")
 @click.option("--kind", type=click.Choice(["article", "legal"]),
-              help="Kind for documents that name none (default: legal when a doc_number is given).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar; problems and the summary only.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for cron and scripts).")
+              help="Loại cho tài liệu không ghi loại (mặc định: legal khi có doc_number).")
+@click.option("--quiet", "-q", is_flag=True, help="Không hiện thanh tiến độ; chỉ in sự cố và bản tóm tắt.")
+@click.option("--json", "as_json", is_flag=True, help="In bản tóm tắt dạng JSON (cho cron và script).")
 @SITES_OPTION
 @click.pass_obj
 @_guard
 def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
-    """Add or replace documents from .jsonl, .jsonl.gz, .csv files, folders of .html pages or page URLs.
+    """Thêm hoặc thay tài liệu từ tệp .jsonl, .jsonl.gz, .csv, thư mục trang .html hoặc URL trang.
 
-    A document with an id already in the index replaces it. Bad lines are
-    reported with their line number and skipped; every good line is indexed.
-    A URL is fetched (one page, robots.txt respected) and read as an article or notice.
+    Tài liệu có id đã có trong chỉ mục sẽ thay bản cũ. Dòng hỏng được báo kèm
+    số dòng và bỏ qua; mọi dòng tốt đều được lập chỉ mục. URL được tải về (một
+    trang, tôn trọng robots.txt) và đọc như một bài viết hoặc văn bản.
     """
     from tqdm import tqdm
 
@@ -140,7 +144,7 @@ def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
     urls = [s for s in sources if _is_url(s)]
     for source in sources:
         if not _is_url(source) and not Path(source).exists():
-            _fail(f"{source}: no such file or folder (or not an http(s) URL)")
+            _fail(f"{source}: không có tệp hay thư mục này (cũng không phải URL http(s))")
 
     def items():
         for source in sources:
@@ -152,11 +156,11 @@ def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
 
             yield from fetch_documents(urls, obj.sites(sites_file))
 
-    with tqdm(desc="Indexing", unit=" docs", disable=quiet or as_json, dynamic_ncols=True, file=sys.stderr) as bar:
+    with tqdm(desc="Lập chỉ mục", unit=" tài liệu", disable=quiet or as_json, dynamic_ncols=True, file=sys.stderr) as bar:
         report = obj.backend.index_documents(
             items(),
             on_document=lambda doc: bar.update(1),
-            on_problem=lambda p: bar.write(f"{'skipped' if p.skipped else 'repaired'} {p}", file=sys.stderr),
+            on_problem=lambda p: bar.write(f"{'bỏ qua' if p.skipped else 'đã sửa'} {p}", file=sys.stderr),
         )
     if as_json:
         click.echo(json.dumps({"indexed": report.indexed, "skipped": report.skipped, "repaired": report.repaired,
@@ -164,9 +168,9 @@ def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
                                "problems": [str(p) for p in report.problems]}, ensure_ascii=False))
     else:
         click.echo(
-            f"Indexed {report.indexed} documents in {report.seconds:.1f} s "
-            f"({report.docs_per_second:.0f} docs/s, {report.chars / 1e6 / max(report.seconds, 1e-9):.2f} M chars/s); "
-            f"{report.skipped} skipped, {report.repaired} repaired."
+            f"Đã lập chỉ mục {report.indexed} tài liệu trong {report.seconds:.1f} s "
+            f"({report.docs_per_second:.0f} tài liệu/s, {report.chars / 1e6 / max(report.seconds, 1e-9):.2f} "
+            f"triệu ký tự/s); bỏ qua {report.skipped}, đã sửa {report.repaired}."
         )
     if report.indexed == 0 and report.skipped:
         sys.exit(1)
@@ -175,24 +179,26 @@ def index_cmd(obj: Context, sources, site, kind, quiet, as_json, sites_file):
 @main.command("search")
 @click.argument("query")
 @click.option("--scope", type=click.Choice(["site", "web"]),
-              help="Default: site when a default site is configured, else web (as the page and the API).")
-@click.option("--site", help="Site slug: the site of --scope site, a filter in --scope web.")
-@click.option("--kind", type=click.Choice(["article", "legal"]))
-@click.option("--sort", type=click.Choice(["relevance", "newest"]), default="relevance", show_default=True)
-@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+              help="Mặc định: site khi có cấu hình trang mặc định, nếu không thì web (như trang tìm kiếm và API).")
+@click.option("--site", help="Mã trang: trang được tìm với --scope site, bộ lọc với --scope web.")
+@click.option("--kind", type=click.Choice(["article", "legal"]), help="Chỉ tin tức (article) hoặc văn bản (legal).")
+@click.option("--sort", type=click.Choice(["relevance", "newest"]), default="relevance", show_default=True,
+              help="Xếp theo mức liên quan (relevance) hoặc mới nhất trước (newest).")
+@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Số kết quả mỗi trang.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Trang kết quả.")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Chỉ tài liệu ban hành/đăng từ ngày này (tính cả ngày này).")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Chỉ tài liệu ban hành/đăng đến ngày này (tính cả ngày này).")
-@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="In JSON của API thay cho bảng.")
 @click.option("--default-site", envvar="TRACUU_DEFAULT_SITE",
-              help="Site of the Site scope, as `serve --default-site` (env TRACUU_DEFAULT_SITE).")
+              help="Trang của phạm vi Site, như `serve --default-site` (biến môi trường TRACUU_DEFAULT_SITE).")
 @click.option("--config", "config_file", envvar="TRACUU_CONFIG_FILE", type=click.Path(exists=True, dir_okay=False),
-              help="The web app's TOML settings: DEFAULT_SITE and WEB_SITES (env TRACUU_CONFIG_FILE).")
+              help="Tệp cấu hình TOML của ứng dụng web: DEFAULT_SITE và WEB_SITES (biến môi trường TRACUU_CONFIG_FILE).")
 @click.pass_obj
 @_guard
 def search_cmd(obj: Context, query, scope, site, kind, sort, limit, page, date_from, date_to, as_json,
                default_site, config_file):
-    """Search the index as the page and the API do."""
+    """Tìm trong chỉ mục như trang tìm kiếm và API."""
     from indexer import SearchRequest
     from webapp.app import load_config
 
@@ -213,29 +219,29 @@ def search_cmd(obj: Context, query, scope, site, kind, sort, limit, page, date_f
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{result.total} results for {query!r} ({result.took_ms:.0f} ms)"
-               + (" - showing documents with some of the words" if result.relaxed else ""))
+    click.echo(f"{result.total} kết quả cho “{query}” ({result.took_ms:.0f} ms)"
+               + (" – gồm cả tài liệu chỉ có một số từ" if result.relaxed else ""))
     first = (page - 1) * limit
     for rank, hit in enumerate(result.results, start=first + 1):
         label = f"[{hit.doc_number}] " if hit.doc_number else ""
         click.echo(f"{rank:>3}. {click.style(label + hit.title, bold=True)}")
-        meta = " · ".join(x for x in (hit.site, hit.kind, hit.published, hit.url) if x)
-        click.echo(f"     {meta}  (score {hit.score:.2f})")
+        meta = " · ".join(x for x in (hit.site, KIND_LABELS.get(hit.kind, hit.kind), hit.published, hit.url) if x)
+        click.echo(f"     {meta}  (điểm {hit.score:.2f})")
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Cổng lắng nghe.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Gunicorn worker processes (one per core is a good start).")
+              help="Số tiến trình worker của gunicorn (nên bắt đầu với một tiến trình mỗi lõi CPU).")
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Threads per worker.")
-@click.option("--default-site", envvar="TRACUU_DEFAULT_SITE", help="Site of the Site scope (env TRACUU_DEFAULT_SITE).")
+              help="Số luồng mỗi worker.")
+@click.option("--default-site", envvar="TRACUU_DEFAULT_SITE", help="Trang của phạm vi Site (biến môi trường TRACUU_DEFAULT_SITE).")
 @click.option("--config", "config_file", envvar="TRACUU_CONFIG_FILE", type=click.Path(exists=True, dir_okay=False),
-              help="TOML file with the web app's settings (env TRACUU_CONFIG_FILE).")
+              help="Tệp cấu hình TOML của ứng dụng web (biến môi trường TRACUU_CONFIG_FILE).")
 @click.pass_obj
 def serve_cmd(obj: Context, host, port, workers, threads, default_site, config_file):
-    """Serve the search page and the JSON API with gunicorn."""
+    """Chạy trang tìm kiếm và API JSON bằng gunicorn."""
     from webapp.server import serve
 
     os.environ.update(getattr(obj, "engine_env", {}))  # the app reads TRACUU_BACKEND/TRACUU_OPENSEARCH_*
@@ -244,26 +250,27 @@ def serve_cmd(obj: Context, host, port, workers, threads, default_site, config_f
 
 
 @main.command("stats")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho cron và script).")
 @click.pass_obj
 @_guard
 def stats_cmd(obj: Context, as_json):
-    """Documents per site and kind, oldest/newest dates, last crawl and its errors, index size."""
+    """Số tài liệu theo trang và loại, ngày cũ/mới nhất, lần thu thập gần nhất và lỗi của nó, dung lượng chỉ mục."""
     stats = obj.backend.stats()
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
-    click.echo(f"Index: {stats['index_dir']} ({stats['generation']})")
-    click.echo(f"Documents: {stats['documents']}   Size: {stats['size_bytes'] / 1e6:.1f} MB   "
-               f"Last update: {stats['last_update']}")
-    click.echo(f"{'site':<24} {'article':>8} {'legal':>8}")
+    click.echo(f"Chỉ mục: {stats['index_dir']} ({stats['generation']})")
+    click.echo(f"Tài liệu: {stats['documents']}   Dung lượng: {stats['size_bytes'] / 1e6:.1f} MB   "
+               f"Cập nhật lần cuối: {stats['last_update'] or 'chưa có'}")
+    click.echo(f"{'trang':<24} {'tin tức':>8} {'văn bản':>8}")
     for site, counts in stats["sites"].items():
         click.echo(f"{site:<24} {counts['article']:>8} {counts['legal']:>8}")
-    click.echo("Dates and crawls:")
+    click.echo("Ngày đăng và thu thập:")
     for site, info in stats["site_details"].items():
-        status = f" ({info['last_crawl_status']})" if info["last_crawl_status"] else ""
+        status = info["last_crawl_status"]
+        status = f" ({CRAWL_STATUS_LABELS.get(status, status)})" if status else ""
         click.echo(f"  {site}: {info['oldest'] or '-'} .. {info['newest'] or '-'}; "
-                   f"last crawl {info['last_crawl'] or 'never'}{status}; {info['errors']} pages with errors")
+                   f"thu thập lần cuối {info['last_crawl'] or 'chưa lần nào'}{status}; {info['errors']} trang bị lỗi")
         for error in info["recent_errors"]:
             click.echo(f"    {error}")
 
@@ -273,11 +280,11 @@ def stats_cmd(obj: Context, as_json):
 @click.pass_obj
 @_guard
 def delete_cmd(obj: Context, ids):
-    """Delete documents by id (a legal text together with its articles)."""
+    """Xóa tài liệu theo id (văn bản pháp luật được xóa cùng các điều của nó)."""
     missing = obj.backend.delete(ids)
-    click.echo(f"Deleted {len(ids) - len(missing)} documents.")
+    click.echo(f"Đã xóa {len(ids) - len(missing)} tài liệu.")
     if missing:
-        _fail(f"not in the index: {', '.join(missing)}")
+        _fail(f"không có trong chỉ mục: {', '.join(missing)}")
 
 
 def _site_for(obj: Context, target: str, sites: dict):
@@ -289,8 +296,8 @@ def _site_for(obj: Context, target: str, sites: dict):
     if _is_url(target):
         site = next((s for s in sites.values() if s.in_site(target)), None)
         return site or site_from_url(target)
-    known = ", ".join(sorted(sites)) or f"none: {obj.index_dir / 'sites.toml'} lists no sites"
-    raise SiteConfigError(f"{target}: not a configured site slug or an http(s) URL (configured: {known})")
+    known = ", ".join(sorted(sites)) or f"chưa có: {obj.index_dir / 'sites.toml'} không liệt kê trang nào"
+    raise SiteConfigError(f"{target}: không phải mã trang đã cấu hình hay URL http(s) (các trang đã cấu hình: {known})")
 
 
 class _Progress:
@@ -299,7 +306,7 @@ class _Progress:
     def __init__(self, desc: str, disable: bool):
         from tqdm import tqdm
 
-        self.bar = tqdm(desc=desc, unit=" pages", disable=disable, dynamic_ncols=True, file=sys.stderr)
+        self.bar = tqdm(desc=desc, unit=" trang", disable=disable, dynamic_ncols=True, file=sys.stderr)
 
     def total(self, n: int) -> None:
         self.bar.total = n
@@ -310,48 +317,49 @@ class _Progress:
             self.bar.update(1)
 
     def problem(self, message: str) -> None:
-        self.bar.write(f"problem: {message}", file=sys.stderr)
+        self.bar.write(f"sự cố: {message}", file=sys.stderr)
 
     def close(self) -> None:
         self.bar.close()
 
 
 def _crawl_line(r) -> str:
-    return (f"{r.site}: {r.fetched} fetched, {r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
-            f"{r.removed} removed, {r.skipped} skipped, {len(r.errors)} errors in {r.seconds:.1f} s"
-            + ("" if r.complete else " (stopped before the end: run again to resume)")
-            + (" (resumed)" if r.resumed else ""))
+    return (f"{r.site}: đã tải {r.fetched}, thêm mới {r.added}, cập nhật {r.updated}, không đổi {r.unchanged}, "
+            f"đã gỡ {r.removed}, bỏ qua {r.skipped}, lỗi {len(r.errors)}; {r.seconds:.1f} s"
+            + ("" if r.complete else " (dừng trước khi xong: chạy lại để làm tiếp)")
+            + (" (tiếp tục lần trước)" if r.resumed else ""))
 
 
 @main.command("crawl")
 @click.argument("targets", nargs=-1)
-@click.option("--full", is_flag=True, help="Re-extract every page, ignoring ETag/Last-Modified and content hashes.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar; problems and the summary only.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for cron and scripts).")
+@click.option("--full", is_flag=True, help="Đọc lại mọi trang, bỏ qua ETag/Last-Modified và mã băm nội dung.")
+@click.option("--quiet", "-q", is_flag=True, help="Không hiện thanh tiến độ; chỉ in sự cố và bản tóm tắt.")
+@click.option("--json", "as_json", is_flag=True, help="In bản tóm tắt dạng JSON (cho cron và script).")
 @SITES_OPTION
 @click.pass_obj
 @_guard
 def crawl_cmd(obj: Context, targets, full, quiet, as_json, sites_file):
-    """Crawl sites (URL or slug; default: every configured site) into the index, incrementally.
+    """Thu thập các trang (URL hoặc mã trang; mặc định: mọi trang đã cấu hình) vào chỉ mục, theo kiểu tăng dần.
 
-    Follows sitemap.xml and in-site links within the site's URL patterns, respects
-    robots.txt, fetches politely; unchanged pages are skipped, changed ones replaced,
-    pages answering 404/410 or no longer linked are removed. A killed crawl resumes.
+    Theo sitemap.xml và các liên kết trong trang khớp mẫu URL của trang, tôn trọng
+    robots.txt, tải có chừng mực; trang không đổi được bỏ qua, trang đổi được thay,
+    trang trả 404/410 hoặc không còn được liên kết bị gỡ. Lần thu thập bị ngắt sẽ được làm tiếp.
     """
     sites = obj.sites(sites_file)
     chosen = [_site_for(obj, t, sites) for t in targets] if targets else list(sites.values())
     if not chosen:
-        _fail(f"no sites to crawl: give a URL or a slug, or list sites in {sites_file or obj.index_dir / 'sites.toml'}")
+        _fail(f"không có trang nào để thu thập: hãy cho một URL hoặc mã trang, hoặc liệt kê các trang trong "
+              f"{sites_file or obj.index_dir / 'sites.toml'}")
     reports = []
     backend = obj.backend
     for site in chosen:
-        progress = _Progress(f"Crawling {site.slug}", quiet or as_json)
+        progress = _Progress(f"Thu thập {site.slug}", quiet or as_json)
         try:
             report = backend.crawl(site, full=full, on_page=progress.page, on_total=progress.total,
                            on_problem=None if as_json else progress.problem)
         except KeyboardInterrupt:
-            _fail(f"interrupted; the pages of {site.slug} committed so far are indexed, and the next "
-                  "`tracuu crawl` resumes where this one stopped", code=130)
+            _fail(f"đã ngắt (Ctrl-C); các trang của {site.slug} ghi được đến lúc này đã có trong chỉ mục, "
+                  "lần `tracuu crawl` sau sẽ làm tiếp từ chỗ dừng", code=130)
         finally:
             progress.close()
         reports.append(report)
@@ -365,19 +373,19 @@ def crawl_cmd(obj: Context, targets, full, quiet, as_json, sites_file):
 
 @main.command("reindex")
 @click.argument("targets", nargs=-1)
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar; problems and the summary only.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for cron and scripts).")
+@click.option("--quiet", "-q", is_flag=True, help="Không hiện thanh tiến độ; chỉ in sự cố và bản tóm tắt.")
+@click.option("--json", "as_json", is_flag=True, help="In bản tóm tắt dạng JSON (cho cron và script).")
 @SITES_OPTION
 @click.pass_obj
 @_guard
 def reindex_cmd(obj: Context, targets, quiet, as_json, sites_file):
-    """Rebuild the index into a new generation and switch to it atomically.
+    """Dựng lại chỉ mục thành một thế hệ mới rồi chuyển sang nó trong một bước.
 
-    TARGETS are source files/folders, site slugs or site URLs: their documents are
-    re-read or re-crawled in full; every other document is copied from the live
-    index and re-analyzed. Without TARGETS the whole index is re-analyzed. Searches
-    are answered from the live index until the switch; a killed rebuild changes
-    nothing and the next one cleans up after it.
+    TARGETS là tệp/thư mục nguồn, mã trang hoặc URL trang: tài liệu của chúng được
+    đọc lại hoặc thu thập lại toàn bộ; mọi tài liệu khác được chép từ chỉ mục đang
+    dùng và phân tích lại. Không có TARGETS thì phân tích lại toàn bộ chỉ mục. Tìm
+    kiếm vẫn dùng chỉ mục cũ cho đến lúc chuyển; lần dựng bị ngắt không thay đổi gì
+    và lần sau sẽ dọn phần còn sót.
     """
     from tqdm import tqdm
 
@@ -388,9 +396,9 @@ def reindex_cmd(obj: Context, targets, quiet, as_json, sites_file):
             sources.append(target)
         else:
             chosen.append(_site_for(obj, target, sites))
-    with tqdm(desc="Reindexing", unit=" docs", disable=quiet or as_json, dynamic_ncols=True, file=sys.stderr) as bar:
+    with tqdm(desc="Dựng lại chỉ mục", unit=" tài liệu", disable=quiet or as_json, dynamic_ncols=True, file=sys.stderr) as bar:
         report = obj.backend.reindex(sources, chosen, on_document=lambda doc: bar.update(1),
-                         on_problem=None if as_json else (lambda m: bar.write(f"problem: {m}", file=sys.stderr)))
+                         on_problem=None if as_json else (lambda m: bar.write(f"sự cố: {m}", file=sys.stderr)))
     if as_json:
         click.echo(json.dumps({
             "generation": report.generation, "documents": report.documents, "from_sources": report.from_sources,
@@ -401,18 +409,18 @@ def reindex_cmd(obj: Context, targets, quiet, as_json, sites_file):
     for crawl_report in report.crawls:
         click.echo(_crawl_line(crawl_report))
     if report.removed_orphans:
-        click.echo(f"Removed leftovers of an interrupted rebuild: {', '.join(report.removed_orphans)}")
-    click.echo(f"Rebuilt {report.documents} documents ({report.from_sources} from files, {report.from_crawls} "
-               f"crawled, {report.copied} copied) in {report.seconds:.1f} s; now serving {report.generation}; "
-               f"{len(report.problems)} problems.")
+        click.echo(f"Đã xóa phần còn sót của lần dựng lại bị ngắt: {', '.join(report.removed_orphans)}")
+    click.echo(f"Đã dựng lại {report.documents} tài liệu ({report.from_sources} từ tệp, {report.from_crawls} "
+               f"thu thập, {report.copied} chép lại) trong {report.seconds:.1f} s; đang phục vụ {report.generation}; "
+               f"{len(report.problems)} sự cố.")
 
 
 @main.command("check")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho cron và script).")
 @click.pass_obj
 @_guard
 def check_cmd(obj: Context, as_json):
-    """Verify the index: it opens, counts match, no generation is left over from a killed rebuild."""
+    """Kiểm tra chỉ mục: mở được, số lượng khớp, không còn thế hệ sót lại từ lần dựng lại bị ngắt."""
     result = obj.backend.check()
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
@@ -420,25 +428,25 @@ def check_cmd(obj: Context, as_json):
         for note in result["notes"]:
             click.echo(note)
         for problem in result["problems"]:
-            click.echo(f"problem: {problem}")
-        click.echo("OK" if result["ok"] else f"{len(result['problems'])} problem(s)")
+            click.echo(f"sự cố: {problem}")
+        click.echo("Chỉ mục ổn, không có sự cố." if result["ok"] else f"{len(result['problems'])} sự cố.")
     if not result["ok"]:
         sys.exit(1)
 
 
 @main.group("keys")
 def keys_group():
-    """API keys for the write API and the admin console (secrets are shown once, stored hashed)."""
+    """Khóa API cho API ghi và bảng quản trị (khóa bí mật chỉ hiện một lần, được lưu dạng băm)."""
 
 
 @keys_group.command("create")
-@click.option("--site", "sites", multiple=True, help="Site slug the key may write (repeatable; none: every site).")
+@click.option("--site", "sites", multiple=True, help="Mã trang khóa được ghi (có thể lặp lại; không ghi: mọi trang).")
 @click.option("--can", type=click.Choice(["search", "write", "admin"]), required=True,
-              help="search: search only; write: push documents of its sites; admin: everything.")
-@click.option("--name", default="", help="Who uses the key (e.g. the CMS of a department).")
+              help="search: chỉ tìm kiếm; write: gửi tài liệu của các trang được phép; admin: mọi quyền.")
+@click.option("--name", default="", help="Ai dùng khóa (ví dụ: CMS của một sở).")
 @click.pass_obj
 def keys_create_cmd(obj: Context, sites, can, name):
-    """Create a key and print its secret (shown this once only)."""
+    """Tạo khóa và in khóa bí mật (chỉ hiện lần này)."""
     from indexer.keys import InvalidKeyRequest, KeyStore
 
     try:
@@ -451,10 +459,10 @@ def keys_create_cmd(obj: Context, sites, can, name):
 
 
 @keys_group.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="In danh sách dạng JSON.")
 @click.pass_obj
 def keys_list_cmd(obj: Context, as_json):
-    """Every key: id, rights, sites, name, created, revoked (never the secret)."""
+    """Mọi khóa: id, quyền, trang, tên, lúc tạo, lúc thu hồi (không bao giờ in khóa bí mật)."""
     from indexer.keys import KeyStore
 
     keys = KeyStore(obj.index_dir).list()
@@ -475,7 +483,7 @@ def keys_list_cmd(obj: Context, as_json):
 @click.argument("key_id")
 @click.pass_obj
 def keys_revoke_cmd(obj: Context, key_id):
-    """Revoke a key at once, for good."""
+    """Thu hồi một khóa ngay lập tức, vĩnh viễn."""
     from indexer.keys import KeyStore
 
     if not KeyStore(obj.index_dir).revoke(key_id):
@@ -484,16 +492,17 @@ def keys_revoke_cmd(obj: Context, key_id):
 
 
 @main.command("report")
-@click.option("--since", help="7d, 4w or a date (YYYY-MM-DD); default: the last 30 days.")
-@click.option("--limit", "-n", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--since", help="7d, 4w hoặc một ngày (YYYY-MM-DD); mặc định: 30 ngày gần nhất.")
+@click.option("--limit", "-n", type=click.IntRange(1, 500), default=20, show_default=True,
+              help="Số truy vấn tối đa mỗi danh sách.")
 @click.option("--min-searches", type=click.IntRange(1), default=3, show_default=True,
-              help="Show only queries searched at least this often (a query typed once may be personal).")
-@click.option("--json", "as_json", is_flag=True)
+              help="Chỉ hiện truy vấn được tìm ít nhất chừng này lần (truy vấn gõ một lần có thể là thông tin cá nhân).")
+@click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 @click.pass_obj
 @_guard
 def report_cmd(obj: Context, since, limit, min_searches, as_json):
-    """What visitors searched (no personal data): top queries, queries without results, and
-    queries whose results nobody clicked, each only when searched at least --min-searches times."""
+    """Người dùng đã tìm gì (không có dữ liệu cá nhân): truy vấn nhiều nhất, truy vấn không có kết quả
+    và truy vấn có kết quả nhưng không ai nhấn, mỗi truy vấn chỉ khi được tìm ít nhất --min-searches lần."""
     from indexer.querylog import QueryLog, parse_since
 
     try:

@@ -57,7 +57,7 @@ def parse_since(value: str | None, today: date | None = None) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"--since {value!r}: give a number of days (7d), weeks (4w) or a date (2026-11-01)") from None
+        raise ValueError(f"--since {value!r}: hãy cho số ngày (7d), số tuần (4w) hoặc một ngày (2026-11-01)") from None
 
 
 class QueryLog:

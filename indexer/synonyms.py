@@ -138,7 +138,7 @@ class Synonyms:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise SynonymsError(f"cannot read synonyms file {path}: {exc}") from None
+            raise SynonymsError(f"không đọc được tệp từ đồng nghĩa {path}: {exc}") from None
         self.extend_text(text, str(path))
 
 

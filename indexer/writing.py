@@ -118,9 +118,9 @@ def crawl_for_rebuild(root, sites, sink, report, fresh_sites: set, new_states: l
         report.crawls.append(crawled)
         if not crawled.complete or (crawled.fetched == 0 and crawled.errors):
             why = (crawled.errors[0] if crawled.fetched == 0 and crawled.errors
-                   else f"stopped after max_pages={site.max_pages} pages")
-            raise StoreError(f"the crawl of {site.slug} did not complete ({why}); "
-                             "the rebuild was abandoned and the live index is unchanged")
+                   else f"dừng sau max_pages={site.max_pages} trang")
+            raise StoreError(f"lần thu thập {site.slug} không xong ({why}); "
+                             "đã bỏ việc dựng lại, chỉ mục đang dùng không thay đổi")
         report.from_crawls += sink.updated - before
         fresh_sites.add(site.slug)
 

@@ -111,7 +111,7 @@ def _json(schema, description):
 
 _ERRORS = {
     "400": _json(_ERROR, "a parameter is missing or out of range; the message is Vietnamese"),
-    "503": _json(_ERROR, "no index has been built yet"),
+    "503": _json(_ERROR, "no index has been built yet, or the search engine cannot be reached"),
 }
 
 

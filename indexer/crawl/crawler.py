@@ -106,7 +106,7 @@ def _work(fetcher: Fetcher, site: SiteConfig, robots: Robots, url: str, prior: P
     if result.status != 200:
         return outcome
     if not result.is_html:
-        outcome.problem = "skip: not an HTML page"
+        outcome.problem = "skip: không phải trang HTML"
         return outcome
     try:
         html = decode_page(result.content, result.charset)
@@ -115,7 +115,7 @@ def _work(fetcher: Fetcher, site: SiteConfig, robots: Robots, url: str, prior: P
         return outcome
     outcome.links = _links(html, result.final_url, site, robots)
     if not site.indexable(result.final_url):
-        outcome.problem = "skip: not an article or notice URL"
+        outcome.problem = "skip: URL không khớp mẫu bài viết hay văn bản"
         return outcome
     try:
         outcome.doc = extract_page(html, site.slug, result.final_url, site.kind_for(result.final_url),
@@ -324,7 +324,7 @@ def fetch_documents(urls, sites=None, fetcher: Fetcher | None = None):
             robots = robots_by_host.get(site.base_url) or Robots(fetcher, site.base_url)
             robots_by_host[site.base_url] = robots
             if not robots.allowed(url):
-                yield SourceProblem(url, None, robots.error or "disallowed by robots.txt")
+                yield SourceProblem(url, None, robots.error or "robots.txt không cho phép tải")
                 continue
             out = _work(fetcher, site, robots, url, None, True)
             if out.doc is not None:
@@ -332,6 +332,6 @@ def fetch_documents(urls, sites=None, fetcher: Fetcher | None = None):
             elif out.result.status != 200:
                 yield SourceProblem(url, None, out.result.error or f"HTTP {out.result.status}")
             else:
-                yield SourceProblem(url, None, out.problem.removeprefix("skip: ") or "no article found")
+                yield SourceProblem(url, None, out.problem.removeprefix("skip: ") or "không tìm thấy bài")
     finally:
         fetcher.close()

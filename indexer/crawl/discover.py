@@ -52,7 +52,7 @@ class Robots:
         elif 400 <= result.status < 500:
             self.allow_all = True
         else:
-            self.error = f"robots.txt unreachable ({result.error or result.status}): nothing fetched"
+            self.error = f"không tải được robots.txt ({result.error or result.status}): không tải trang nào"
 
     def allowed(self, url: str) -> bool:
         if self.rules is None:
@@ -127,13 +127,13 @@ class _PoliteClient(AbstractWebClient):
             self.failures[url] = (0, "")  # not ours to read: not a problem
             return WebClientErrorResponse("disallowed by robots.txt", retryable=False)
         if len(self.fetched) >= MAX_SITEMAPS:
-            self.failures[url] = (0, f"not read (more than {MAX_SITEMAPS} sitemaps)")
+            self.failures[url] = (0, f"không đọc (quá {MAX_SITEMAPS} sitemap)")
             return WebClientErrorResponse("too many sitemaps", retryable=False)
         self.fetched.append(url)
         result = self.fetcher.get(url)
         if result.ok:
             return _Answer(result)
-        why = f"sitemap not fetched ({result.error or result.status})"
+        why = f"không tải được sitemap ({result.error or result.status})"
         self.failures[url] = (result.status, why)
         return WebClientErrorResponse(why, retryable=False)  # the Fetcher has retried already
 
@@ -149,7 +149,7 @@ def sitemap_urls(fetcher: Fetcher, roots: list[str], robots: Robots | None = Non
         try:
             tree = SitemapFetcher(url=root, recursion_level=0, web_client=client).sitemap()
         except Exception as exc:  # usp refuses some URLs (not http, a loop) by raising
-            problems.append(f"{root}: unreadable sitemap ({exc})")
+            problems.append(f"{root}: sitemap không đọc được ({exc})")
             continue
         for sitemap in tree.all_sitemaps() if not isinstance(tree, InvalidSitemap) else [tree]:
             if isinstance(sitemap, InvalidSitemap):
@@ -167,7 +167,7 @@ def _problem(sitemap: InvalidSitemap, client: _PoliteClient) -> list[str]:
     url = sitemap.url
     status, why = client.failures.get(url, (None, ""))
     if status is None:
-        return [f"{url}: unreadable sitemap ({sitemap.reason})"]
+        return [f"{url}: sitemap không đọc được ({sitemap.reason})"]
     if not why or (status == 404 and url.endswith("/sitemap.xml")):
         return []  # disallowed, or no sitemap where we guessed one: fine
     return [f"{url}: {why}"]

@@ -114,11 +114,11 @@ class Fetcher:
                         size += len(chunk)
                         if size > MAX_BYTES:
                             return FetchResult(url, response.url, 0, result.headers,
-                                               error=f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+                                               error=f"lớn hơn {MAX_BYTES // (1024 * 1024)} MB")
                         chunks.append(chunk)
                     result.content = b"".join(chunks)
         except requests.TooManyRedirects:
-            result.status, result.error = 0, f"more than {MAX_REDIRECTS} redirects"
+            result.status, result.error = 0, f"chuyển hướng quá {MAX_REDIRECTS} lần"
         except requests.RequestException as exc:
             result.status, result.error = 0, _short(exc)
         return result
@@ -132,5 +132,5 @@ def _short(exc: Exception) -> str:
     name = type(exc).__name__
     if "Max retries exceeded" in text:
         reason = text.split("Caused by", 1)[-1].strip(" ()'\"")
-        return f"{name}: gave up after retries ({reason[:160]})"
+        return f"{name}: bỏ cuộc sau nhiều lần thử lại ({reason[:160]})"
     return f"{name}: {text[:200]}"

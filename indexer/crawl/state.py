@@ -187,10 +187,11 @@ def compare_crawls(index_root, per_site: dict, problems: list, notes: list) -> N
     for site, crawl in crawl_summaries(index_root).items():
         held = per_site.get(site, 0)
         if crawl["documents"] > held:
-            problems.append(f"site {site}: the crawl state lists {crawl['documents']} documents, "
-                            f"the index holds only {held} (run `tracuu reindex {site}`)")
+            problems.append(f"trang {site}: trạng thái thu thập ghi {crawl['documents']} tài liệu, "
+                            f"chỉ mục chỉ có {held} (hãy chạy `tracuu reindex {site}`)")
         elif crawl["documents"] < held:
-            notes.append(f"site {site}: {held - crawl['documents']} documents were indexed from files, not crawled")
+            notes.append(f"trang {site}: {held - crawl['documents']} tài liệu được lập chỉ mục từ tệp, "
+                         "không qua thu thập")
         if crawl.get("pages_skipped"):
-            notes.append(f"site {site}: bỏ qua {crawl['pages_skipped']} trang không có bài để lập chỉ mục "
+            notes.append(f"trang {site}: bỏ qua {crawl['pages_skipped']} trang không có bài để lập chỉ mục "
                          f"(trang danh sách hoặc không tìm thấy nội dung bài)")

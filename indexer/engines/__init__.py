@@ -34,9 +34,9 @@ def open_backend(settings: BackendSettings | None = None, **overrides) -> Backen
         return WhooshBackend.from_settings(settings)
     if kind == "opensearch":
         if not settings.opensearch_url:
-            raise StoreError("the opensearch backend needs a cluster URL: --opensearch-url URL "
-                             "(env TRACUU_OPENSEARCH_URL, or OPENSEARCH_URL in the config file)")
+            raise StoreError("máy tìm kiếm opensearch cần URL của cụm: --opensearch-url URL "
+                             "(biến môi trường TRACUU_OPENSEARCH_URL, hoặc OPENSEARCH_URL trong tệp cấu hình)")
         from .opensearch import OpenSearchBackend
 
         return OpenSearchBackend(settings)
-    raise StoreError(f"unknown backend {settings.backend!r}: choose one of {', '.join(BACKENDS)}")
+    raise StoreError(f"không có máy tìm kiếm {settings.backend!r}: chọn một trong {', '.join(BACKENDS)}")

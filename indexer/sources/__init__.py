@@ -38,7 +38,7 @@ def read_source(path, site: str | None = None, kind: str | None = None):
     if path.is_dir():
         reader = read_html_folder(path, site, kind)
     elif not path.exists():
-        raise UnsupportedSource(f"{path}: no such file or folder")
+        raise UnsupportedSource(f"{path}: không có tệp hay thư mục này")
     elif name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
         reader = read_jsonl(path, site, kind)
     elif name.endswith(".csv"):
@@ -46,8 +46,8 @@ def read_source(path, site: str | None = None, kind: str | None = None):
     elif name.endswith((".html", ".htm")):
         reader = read_html_page(path, site, kind)
     else:
-        raise UnsupportedSource(f"{path}: not a .jsonl, .jsonl.gz, .csv file or a folder of .html pages")
+        raise UnsupportedSource(f"{path}: không phải tệp .jsonl, .jsonl.gz, .csv hay thư mục trang .html")
     try:
         yield from reader
     except (OSError, EOFError, UnicodeError) as exc:
-        yield SourceProblem(str(path), None, f"stopped reading: {exc}")
+        yield SourceProblem(str(path), None, f"ngừng đọc: {exc}")

@@ -131,7 +131,7 @@ def decode_page(raw: bytes, declared: str | None = None) -> str:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return unicodedata.normalize("NFC", raw.decode("utf-16", "replace"))
     if b"\x00" in raw[:2048]:
-        raise PageError("not a text page (binary content)")
+        raise PageError("không phải trang văn bản (nội dung nhị phân)")
     try:
         return unicodedata.normalize("NFC", raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -146,7 +146,7 @@ def decode_page(raw: bytes, declared: str | None = None) -> str:
                 continue
     guess = from_bytes(raw, cp_isolation=["cp1258", "cp1252", "latin_1", "cp1250", "utf_16"]).best()
     if guess is None:
-        raise PageError("not a text page (binary content or unknown encoding)")
+        raise PageError("không phải trang văn bản (nội dung nhị phân hoặc không rõ bảng mã)")
     return unicodedata.normalize("NFC", str(guess))
 
 
@@ -595,7 +595,7 @@ def extract_page(html: str, site: str, doc_id: str, kind: str | None = None, sel
     html = unicodedata.normalize("NFC", html)
     tree = LexborHTMLParser(html)
     if tree.body is None:
-        raise PageError("no <body>")
+        raise PageError("trang không có <body>")
     for br in tree.css("br"):
         br.replace_with("\n")
     canonical = tree.css_first('link[rel="canonical"]') or tree.css_first('meta[property="og:url"]')
@@ -691,7 +691,7 @@ def read_html_page(path: Path, site: str, kind: str | None = None, doc_id: str |
     SourceProblem naming the file."""
     try:
         if path.stat().st_size > _MAX_PAGE_BYTES:
-            raise PageError(f"larger than {_MAX_PAGE_BYTES // (1024 * 1024)} MB")
+            raise PageError(f"lớn hơn {_MAX_PAGE_BYTES // (1024 * 1024)} MB")
         doc = extract_page(decode_page(path.read_bytes()), site, doc_id or path.name, kind, selectors)
     except (PageError, OSError) as exc:
         yield SourceProblem(str(path), None, str(exc))
@@ -703,6 +703,6 @@ def read_html_folder(folder: Path, site: str, kind: str | None = None):
     """Every .html/.htm page under ``folder``; ids fall back to the relative path."""
     pages = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".html", ".htm") and p.is_file())
     if not pages:
-        yield SourceProblem(str(folder), None, "no .html pages in this folder")
+        yield SourceProblem(str(folder), None, "thư mục không có trang .html nào")
     for page in pages:
         yield from read_html_page(page, site, kind, doc_id=f"{site}:{page.relative_to(folder).as_posix()}")

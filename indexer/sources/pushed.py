@@ -56,7 +56,7 @@ def _records(body: bytes, ndjson: bool | None):
         try:
             records.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
-            records.append((number, RecordError(f"not valid JSON: {exc.msg}")))
+            records.append((number, RecordError(f"không phải JSON hợp lệ: {exc.msg}")))
     return records
 
 
@@ -91,7 +91,7 @@ def read_pushed(body: bytes, default_site: str | None, ndjson: bool | None = Non
         for repair in repairs:
             problem(position, line, record, repair, skipped=False)
         for duplicate in _duplicate(seen, "", line or position, docs[0].id):
-            message = duplicate.message if line else duplicate.message.replace("on line", "at record")
+            message = duplicate.message if line else duplicate.message.replace("ở dòng", "ở bản ghi")
             problem(position, line, record, message, skipped=False)
             # The later record replaces the earlier one whole: none of the earlier one's articles stay.
             pushed.documents = [doc for doc in pushed.documents if doc.parent_id != docs[0].id]

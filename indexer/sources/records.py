@@ -45,7 +45,7 @@ def parse_date(value) -> datetime | None:
             return datetime(year, month, day)
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise RecordError(f"unreadable date {text!r} (expected dd/mm/yyyy or ISO 8601)") from None
+        raise RecordError(f"ngày không đọc được {text!r} (cần dạng dd/mm/yyyy hoặc ISO 8601)") from None
     return parsed.replace(tzinfo=None)
 
 
@@ -62,7 +62,7 @@ def _date_or_repair(record: dict, names: tuple[str, ...], repairs: list[str]) ->
     try:
         return parse_date(value)
     except RecordError as exc:
-        repairs.append(f"{exc}; indexed without {names[0]}")
+        repairs.append(f"{exc}; đã lập chỉ mục không có {names[0]}")
         return None
 
 
@@ -74,27 +74,27 @@ def record_to_document(record, default_site: str, default_kind: str | None = Non
     """
     repairs = [] if repairs is None else repairs
     if not isinstance(record, dict):
-        raise RecordError(f"expected an object, got {type(record).__name__}")
+        raise RecordError(f"cần một đối tượng JSON, nhận được {type(record).__name__}")
     body = _first(record, "text", "body")
     summary = _first(record, "sapo", "summary")
     title = _first(record, "title")
     url = _first(record, "url")
     doc_id = _first(record, "id") or url
     if not doc_id:
-        raise RecordError("no id (and no url to stand for one)")
+        raise RecordError("không có id (cũng không có url để thay id)")
     if not title and body:
         title = legal_title(read_header(body))
     if not title:
         lead = (summary or body).split("\n", 1)[0]
         if not lead:
-            raise RecordError("no title and no text")
+            raise RecordError("không có tiêu đề lẫn nội dung")
         title = lead if len(lead) <= _MAX_TITLE else lead[:_MAX_TITLE].rsplit(" ", 1)[0] + "…"
-        repairs.append("no title; used the start of the text")
+        repairs.append("không có tiêu đề; đã lấy phần đầu nội dung làm tiêu đề")
     doc_number = _first(record, "doc_number")
     raw_kind = _first(record, "kind").lower()
     if raw_kind:
         if raw_kind not in _KIND_ALIASES:
-            raise RecordError(f"unknown kind {raw_kind!r} (expected article or legal)")
+            raise RecordError(f"loại không hợp lệ {raw_kind!r} (cần article hoặc legal)")
         kind = _KIND_ALIASES[raw_kind]
     else:
         kind = default_kind or (KIND_LEGAL if doc_number else KIND_ARTICLE)
@@ -135,8 +135,8 @@ def _duplicate(seen: dict[str, int], path: Path, number: int, doc_id: str):
     """A repair report when ``doc_id`` came earlier in the same file (the later record wins)."""
     first = seen.setdefault(doc_id, number)
     if first != number:
-        yield SourceProblem(str(path), number, f"duplicate id {doc_id!r} (first on line {first}); "
-                            "this record replaces it", skipped=False)
+        yield SourceProblem(str(path), number, f"id {doc_id!r} bị trùng (lần đầu ở dòng {first}); "
+                            "bản ghi này thay bản trước", skipped=False)
 
 
 def read_jsonl(path: Path, site: str, kind: str | None = None):
@@ -150,7 +150,7 @@ def read_jsonl(path: Path, site: str, kind: str | None = None):
             try:
                 documents = record_documents(json.loads(line), site, kind, repairs)
             except json.JSONDecodeError as exc:
-                yield SourceProblem(str(path), number, f"not valid JSON: {exc.msg}")
+                yield SourceProblem(str(path), number, f"không phải JSON hợp lệ: {exc.msg}")
             except RecordError as exc:
                 yield SourceProblem(str(path), number, str(exc))
             else:
@@ -170,7 +170,7 @@ def read_csv(path: Path, site: str, kind: str | None = None):
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield SourceProblem(str(path), reader.line_num, f"unreadable CSV: {exc}")
+                yield SourceProblem(str(path), reader.line_num, f"CSV không đọc được: {exc}")
                 return
             repairs = []
             try:

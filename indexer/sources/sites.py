@@ -108,7 +108,7 @@ def site_from_url(url: str) -> SiteConfig:
     """A site config for a bare URL given on the command line: the whole host, generic extraction."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SiteConfigError(f"{url}: not an http(s) URL")
+        raise SiteConfigError(f"{url}: không phải URL http(s)")
     slug = re.sub(r"[^a-z0-9]+", "-", parts.hostname.lower().removeprefix("www.")).strip("-")
     base = f"{parts.scheme}://{parts.netloc}/"
     start = [url] if url.rstrip("/") != base.rstrip("/") else []
@@ -127,24 +127,24 @@ def load_sites(path) -> dict[str, SiteConfig]:
     sites = {}
     entries = data.get("site", [])
     if not isinstance(entries, list):
-        raise SiteConfigError(f"{path}: write each site as a [[site]] table")
+        raise SiteConfigError(f"{path}: hãy viết mỗi trang thành một bảng [[site]]")
     for number, entry in enumerate(entries, start=1):
-        where = f"{path}: site #{number}"
+        where = f"{path}: trang thứ {number}"
         if not isinstance(entry, dict):
-            raise SiteConfigError(f"{where}: not a table")
+            raise SiteConfigError(f"{where}: không phải một bảng")
         slug, base = entry.get("slug"), entry.get("base_url")
         if not isinstance(slug, str) or not _SLUG.match(slug):
-            raise SiteConfigError(f"{where}: slug must be lowercase letters, digits, '-' or '_'")
+            raise SiteConfigError(f"{where}: slug chỉ gồm chữ thường, chữ số, '-' hoặc '_'")
         if not isinstance(base, str) or urlsplit(base).scheme not in ("http", "https"):
-            raise SiteConfigError(f"{where} ({slug}): base_url must be an http(s) URL")
+            raise SiteConfigError(f"{where} ({slug}): base_url phải là URL http(s)")
         unknown = set(entry) - {"slug", "name", "base_url", "start_urls", "follow", "articles", "notices",
                                 "exclude", "selectors", "rate", "concurrency", "max_pages"}
         if unknown:
-            raise SiteConfigError(f"{where} ({slug}): unknown keys {', '.join(sorted(unknown))}")
+            raise SiteConfigError(f"{where} ({slug}): khóa không hợp lệ {', '.join(sorted(unknown))}")
         selectors = entry.get("selectors", {})
         bad = set(selectors) - set(SELECTOR_KEYS)
         if bad:
-            raise SiteConfigError(f"{where} ({slug}): unknown selectors {', '.join(sorted(bad))}")
+            raise SiteConfigError(f"{where} ({slug}): selector không hợp lệ {', '.join(sorted(bad))}")
         try:
             site = SiteConfig(
                 slug=slug, base_url=base if urlsplit(base).path else base + "/", name=str(entry.get("name", slug)),
@@ -157,8 +157,8 @@ def load_sites(path) -> dict[str, SiteConfig]:
         except (TypeError, ValueError) as exc:
             raise SiteConfigError(f"{where} ({slug}): {exc}") from None
         if not (0 < site.rate <= 100 and 1 <= site.concurrency <= 32 and site.max_pages >= 1):
-            raise SiteConfigError(f"{where} ({slug}): rate must be in (0, 100], concurrency in 1..32, max_pages >= 1")
+            raise SiteConfigError(f"{where} ({slug}): rate phải trong (0, 100], concurrency trong 1..32, max_pages >= 1")
         if slug in sites:
-            raise SiteConfigError(f"{where}: slug {slug!r} is listed twice")
+            raise SiteConfigError(f"{where}: slug {slug!r} bị khai báo hai lần")
         sites[slug] = site
     return sites

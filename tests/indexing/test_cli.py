@@ -45,7 +45,7 @@ def error_line(result):
     assert result.exit_code != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines[0]
+    assert lines[0].startswith("Lỗi: "), lines[0]
     assert "Traceback" not in result.output
     return lines[0]
 
@@ -61,19 +61,19 @@ def cli_index(engine, tmp_path_factory, html_pages):
 
 def test_index_several_sources_in_one_call(cli_index):
     _, result = cli_index
-    assert "Indexed 18 documents" in result.stdout  # 12 + 3 + 3 pages
+    assert "Đã lập chỉ mục 18 tài liệu" in result.stdout  # 12 + 3 + 3 pages
 
 
 def test_index_a_single_file(tmp_path):
     result = run(tmp_path, "index", "-q", NOTICES_CSV)
     assert result.exit_code == 0
-    assert "Indexed 3 documents" in result.stdout
+    assert "Đã lập chỉ mục 3 tài liệu" in result.stdout
 
 
 def test_index_a_folder(tmp_path, html_pages):
     result = run(tmp_path, "index", "-q", "--site", "trang", html_pages)
     assert result.exit_code == 0
-    assert "Indexed 3 documents" in result.stdout
+    assert "Đã lập chỉ mục 3 tài liệu" in result.stdout
     stats = json.loads(run(tmp_path, "stats", "--json").stdout)
     assert stats["sites"] == {"trang": {"article": 3, "legal": 0}}
 
@@ -81,7 +81,7 @@ def test_index_a_folder(tmp_path, html_pages):
 def test_index_jsonl_gz(tmp_path, documents_gz):
     result = run(tmp_path, "index", "-q", documents_gz)
     assert result.exit_code == 0
-    assert "Indexed 12 documents" in result.stdout
+    assert "Đã lập chỉ mục 12 tài liệu" in result.stdout
 
 
 def test_index_reports_bad_lines_and_indexes_good_ones(tmp_path):
@@ -141,7 +141,7 @@ def test_search_table_output(cli_index):
     result = run(root, "search", "bảo vệ trẻ em")
     assert result.exit_code == 0
     out = result.stdout
-    assert "results for 'bảo vệ trẻ em'" in out
+    assert "kết quả cho “bảo vệ trẻ em”" in out
     assert "  1. " in out
     assert "Bảo vệ trẻ em trên môi trường mạng" in out
     assert "https://sldtbxh.quangnam.gov.vn/tin-tuc/tin-001" in out
@@ -188,14 +188,14 @@ def test_stats_table(cli_index):
     rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line.strip()}
     assert rows["sldtbxh"] == ["7", "3"]
     assert rows["stttt"] == ["1", "1"]
-    assert "Documents: 18" in result.stdout
+    assert "Tài liệu: 18" in result.stdout
 
 
 def test_delete(tmp_path):
     assert run(tmp_path, "index", "-q", DOCUMENTS_JSONL).exit_code == 0
     result = run(tmp_path, "delete", "tin-004")
     assert result.exit_code == 0
-    assert "Deleted 1" in result.stdout
+    assert "Đã xóa 1 tài liệu." in result.stdout
     data = json.loads(run(tmp_path, "search", "phiên giao dịch việc làm", "--json").stdout)
     assert "tin-004" not in [r["id"] for r in data["results"]]
     assert json.loads(run(tmp_path, "stats", "--json").stdout)["documents"] == 11
@@ -211,7 +211,7 @@ def test_delete_missing_id_fails_with_one_line(tmp_path):
     assert json.loads(run(tmp_path, "stats", "--json").stdout)["documents"] == 2
 
 
-# -- Errors: one line, "Error:", non-zero exit -------------------------------------------
+# -- Errors: one line, "Lỗi:", non-zero exit -------------------------------------------
 
 def test_unsupported_file_type(tmp_path):
     path = tmp_path / "ghi-chu.txt"
@@ -229,7 +229,7 @@ def test_scope_site_without_site(cli_index):
 @pytest.mark.parametrize("args", [("search", "trẻ em"), ("stats",), ("delete", "tin-001")])
 def test_commands_without_an_index(tmp_path, args):
     line = error_line(run(tmp_path / "chua-co", *args))
-    assert "index" in line
+    assert "chưa có chỉ mục" in line
 
 
 def test_index_only_bad_lines_fails(tmp_path):

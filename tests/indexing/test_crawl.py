@@ -241,12 +241,12 @@ def test_cli_crawl_by_slug_json_and_stats(server, site, tmp_path):
     assert (stats["oldest"], stats["newest"]) == ("2019-01-28", "2019-06-20")
     assert stats["last_crawl"] and stats["errors"] == 1
     result = runner.invoke(main, ["--index-dir", str(index_dir), "stats"])
-    assert "sldtbxh: 2019-01-28 .. 2019-06-20; last crawl 20" in result.stdout
-    assert "1 pages with errors" in result.stdout and "trang-loi.html" in result.stdout
+    assert "sldtbxh: 2019-01-28 .. 2019-06-20; thu thập lần cuối 20" in result.stdout
+    assert "1 trang bị lỗi" in result.stdout and "trang-loi.html" in result.stdout
     result = runner.invoke(main, ["--index-dir", str(index_dir), "check"])
-    assert result.exit_code == 0 and "OK" in result.stdout
+    assert result.exit_code == 0 and "không có sự cố" in result.stdout
     result = runner.invoke(main, ["--index-dir", str(index_dir), "crawl", "no-such-site"])
-    assert result.exit_code == 1 and "not a configured site" in result.stderr
+    assert result.exit_code == 1 and "không phải mã trang đã cấu hình" in result.stderr
     result = runner.invoke(main, ["--index-dir", str(index_dir), "index", f"{server.base}/van-ban/chi-tiet-38-2019.html",
                                   "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["indexed"] == 1

@@ -133,7 +133,7 @@ def test_the_number_of_sitemaps_read_is_bounded(robots, server, monkeypatch):
     urls, problems = sitemap_urls(fetcher(), robots.sitemaps, robots)
     read = [p for p in server.requests if p.endswith((".xml", ".gz"))]
     assert read == ["/sitemap-index.xml", "/sitemap-tin.xml"]
-    assert [p for p in problems if "more than 2 sitemaps" in p]
+    assert [p for p in problems if "quá 2 sitemap" in p]
 
 
 # -- a crawl of the rules site ----------------------------------------------------------------------

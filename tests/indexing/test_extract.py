@@ -221,8 +221,8 @@ body = ".news-content"
 @pytest.mark.parametrize("content, words", [
     ("[[site]]\nslug = 'Bad Slug'\nbase_url = 'https://a.gov.vn/'\n", "slug"),
     ("[[site]]\nslug = 'a'\nbase_url = 'ftp://a.gov.vn/'\n", "base_url"),
-    ("[[site]]\nslug = 'a'\nbase_url = 'https://a.gov.vn/'\nspeed = 3\n", "unknown keys speed"),
-    ("[[site]]\nslug = 'a'\nbase_url = 'https://a.gov.vn/'\n[site.selectors]\nfoo = 'p'\n", "unknown selectors"),
+    ("[[site]]\nslug = 'a'\nbase_url = 'https://a.gov.vn/'\nspeed = 3\n", "khóa không hợp lệ speed"),
+    ("[[site]]\nslug = 'a'\nbase_url = 'https://a.gov.vn/'\n[site.selectors]\nfoo = 'p'\n", "selector không hợp lệ"),
     ("[[site]]\nslug = 'a'\nbase_url = 'https://a.gov.vn/'\nrate = 0\n", "rate"),
     ("[[site]\nslug = ", "sites.toml"),
 ])

@@ -59,7 +59,7 @@ def test_a_later_copy_of_a_law_in_one_body_replaces_the_earlier_one_whole():
     articles = [d.id for d in pushed.documents if d.parent_id == LAW_ID]
     assert articles == [f"{LAW_ID}#dieu-{n}" for n in range(1, 10)]
     assert [d.id for d in pushed.documents if not d.parent_id] == [LAW_ID, LAW_ID]  # the later one is indexed last
-    assert pushed.problems[0]["message"].startswith(f"duplicate id '{LAW_ID}'") and not pushed.problems[0]["skipped"]
+    assert pushed.problems[0]["message"].startswith(f"id '{LAW_ID}' bị trùng") and not pushed.problems[0]["skipped"]
 
 
 def test_a_pushed_law_is_searched_article_by_article_and_deleted_whole(make_backend, tmp_path):

@@ -116,7 +116,7 @@ def test_reindex_while_locked_names_the_holder(store):
     thread.start()
     try:
         assert held.wait(WAIT)
-        with pytest.raises(IndexLocked, match=r"`tracuu crawl sldtbxh` \(pid \d+ on .+, since "):
+        with pytest.raises(IndexLocked, match=r"`tracuu crawl sldtbxh` \(pid \d+ trên máy .+, từ "):
             reindex(store)
         assert store.orphans() == []
     finally:
@@ -153,7 +153,7 @@ def test_cli_reindex_json(store, tmp_path):
     summary = json.loads(result.stdout)
     assert summary["documents"] == 3 and summary["generation"] == store.generation()
     result = CliRunner().invoke(main, ["--index-dir", str(store.root), "reindex", "nothing-like-this"])
-    assert result.exit_code == 1 and "not a configured site" in result.stderr
+    assert result.exit_code == 1 and "không phải mã trang đã cấu hình" in result.stderr
 
 
 def test_a_site_that_is_down_does_not_replace_its_documents(tmp_path):
@@ -168,7 +168,7 @@ def test_a_site_that_is_down_does_not_replace_its_documents(tmp_path):
         live, before = store.generation(), titles(store, "bảo hiểm xã hội")
         assert before
         server.forced["/robots.txt"] = (503, "")
-        with pytest.raises(StoreError, match="did not complete.*robots.txt.*live index is unchanged"):
+        with pytest.raises(StoreError, match="không xong.*robots.txt.*chỉ mục đang dùng không thay đổi"):
             reindex(store, sites=[site])
         site.max_pages = 3
         server.forced.clear()

@@ -134,7 +134,7 @@ def test_a_record_without_id_uses_its_url_and_a_title_from_its_text(mixed):
 
 @pytest.mark.parametrize("line, words", [
     (2, "JSON"),
-    (3, "object"),
+    (3, "đối tượng"),
     (4, "id"),
     (7, "podcast"),
     (8, "31/02/2020"),

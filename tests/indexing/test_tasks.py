@@ -180,8 +180,8 @@ def test_pushed_bodies_read_like_jsonl_exports():
     pushed = read_pushed(body, "so-a")
     assert [d.title for d in pushed.documents] == ["Mot", "Hai"] and pushed.received == 3
     assert [(p["line"], p["skipped"]) for p in pushed.problems] == [(3, False), (4, True)]
-    assert pushed.problems[0]["message"] == "duplicate id 'a' (first on line 1); this record replaces it"
-    assert pushed.problems[1]["message"] == "expected an object, got list"
+    assert pushed.problems[0]["message"] == "id 'a' bị trùng (lần đầu ở dòng 1); bản ghi này thay bản trước"
+    assert pushed.problems[1]["message"] == "cần một đối tượng JSON, nhận được list"
     single = read_pushed('{"id": "b", "text": "Dòng đầu\\nthân bài"}'.encode(), "so-a")
     assert single.documents[0].title == "Dòng đầu" and single.problems[0]["line"] is None
     assert read_pushed(b'[{"id": "c", "title": "x"}]', None).problems[0]["message"].startswith("thiếu site")

@@ -82,7 +82,7 @@ def test_unreachable_cluster_is_one_cli_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["--index-dir", str(tmp_path), "--backend", "opensearch",
                                        "--opensearch-url", DOWN, "search", "kết hôn"])
     assert result.exit_code == 1
-    assert "cannot be reached" in result.output and "Traceback" not in result.output
+    assert "không kết nối được" in result.output and "Traceback" not in result.output
     # Only `serve` hands the options to the web app through the environment; nothing else leaks.
     assert "TRACUU_BACKEND" not in os.environ and "TRACUU_OPENSEARCH_URL" not in os.environ
 

@@ -114,7 +114,7 @@ def test_the_run_completes_with_one_line_per_problem(indexed):
     index_dir, result = indexed
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
-    assert re.search(r"Indexed \d+ documents", result.stdout)
+    assert re.search(r"Đã lập chỉ mục \d+ tài liệu", result.stdout)
 
 
 def test_every_good_document_is_indexed(indexed, bad_sources):
@@ -126,7 +126,7 @@ def test_every_good_document_is_indexed(indexed, bad_sources):
 
 
 @pytest.mark.parametrize("name, why", [
-    ("g-binary.html", "binary"),
+    ("g-binary.html", "nhị phân"),
     ("j-50mb.html", "MB"),
     ("h-empty.html", ""),
 ])
@@ -148,21 +148,21 @@ def test_every_page_is_indexed_or_reported(indexed, bad_sources):
 
 
 @pytest.mark.parametrize("line, why", [
-    (2, "not valid JSON"), (3, "expected an object"), (4, "expected an object"), (5, "expected an object"),
-    (6, "no id"), (10, "unknown kind"), (13, ""), (14, ""),
+    (2, "không phải JSON hợp lệ"), (3, "cần một đối tượng"), (4, "cần một đối tượng"), (5, "cần một đối tượng"),
+    (6, "không có id"), (10, "loại không hợp lệ"), (13, ""), (14, ""),
 ])
 def test_bad_jsonl_lines_are_reported_with_file_and_line(indexed, line, why):
     _, result = indexed
     found = [x for x in result.stderr.splitlines() if f"export.jsonl:{line}:" in x]
-    assert found and why in found[0] and found[0].startswith("skipped"), result.stderr[-3000:]
+    assert found and why in found[0] and found[0].startswith("bỏ qua"), result.stderr[-3000:]
     record("content_bad_inputs_reported")
 
 
 def test_repairs_are_reported_with_file_and_line(indexed):
     _, result = indexed
-    repaired = [x for x in result.stderr.splitlines() if x.startswith("repaired")]
+    repaired = [x for x in result.stderr.splitlines() if x.startswith("đã sửa")]
     assert any("export.jsonl:11:" in x and "date" in x for x in repaired), result.stderr[-3000:]
-    assert any("export.jsonl:7:" in x and "title" in x for x in repaired), result.stderr[-3000:]
+    assert any("export.jsonl:7:" in x and "tiêu đề" in x for x in repaired), result.stderr[-3000:]
     record("content_bad_inputs_reported", 2)
 
 

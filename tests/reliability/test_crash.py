@@ -249,7 +249,7 @@ def test_a_second_writer_fails_with_a_clear_message_and_nothing_is_corrupted(tmp
             second = tracuu(index_dir, *args, timeout=RUN_LIMIT)
             assert second.returncode == 1, (args, second.stdout, second.stderr)
             assert "Traceback" not in second.stderr
-            assert re.search(r"^Error: the index in .* is being written by `tracuu index` \(pid \d+", second.stderr, re.M), \
+            assert re.search(r"^Lỗi: chỉ mục trong .* đang được ghi bởi `tracuu index` \(pid \d+", second.stderr, re.M), \
                 second.stderr
             record("second_writer_refused")
         assert first.wait(timeout=RUN_LIMIT) == 0, log.read_text()[-2000:]
@@ -292,7 +292,7 @@ def test_a_full_disk_gives_a_clear_error_and_the_live_index_keeps_serving(small_
     # The last line is the one clear error. (Whoosh's worker processes, used for big batches,
     # print their own traceback before it; the command's own output has none.)
     last = result.stderr.strip().splitlines()[-1]
-    assert re.match(r"Error: .*(No space left|disk is full)", last), result.stderr[-2000:]
+    assert re.match(r"Lỗi: .*(hết dung lượng đĩa|disk is full)", last), result.stderr[-2000:]
     if "SubWriterTask" not in result.stderr:
         assert "Traceback" not in result.stderr, result.stderr[-3000:]
     _assert_serving_as_before(index_dir, before)

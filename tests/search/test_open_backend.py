@@ -43,7 +43,7 @@ def test_settings_from_the_app_config():
 
 
 @pytest.mark.parametrize("settings, message", [
-    (BackendSettings(backend="solr"), "unknown backend"),
+    (BackendSettings(backend="solr"), "không có máy tìm kiếm"),
     (BackendSettings(backend="opensearch"), "--opensearch-url"),
 ])
 def test_bad_backend_settings_are_one_clear_error(settings, message):

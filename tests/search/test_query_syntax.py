@@ -145,5 +145,5 @@ def test_synonyms_file_format(tmp_path):
 
 
 def test_missing_synonyms_file_is_one_clear_error(tmp_path):
-    with pytest.raises(SynonymsError, match="cannot read synonyms file"):
+    with pytest.raises(SynonymsError, match="không đọc được tệp từ đồng nghĩa"):
         load([tmp_path / "nope.txt"])

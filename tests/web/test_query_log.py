@@ -73,7 +73,7 @@ def test_bad_click_and_report_input_never_fail(logging_client, home):
     from cli import main
 
     result = CliRunner().invoke(main, ["--index-dir", str(home), "report", "--since", "last tuesday"])
-    assert result.exit_code == 1 and result.stderr.startswith("Error: --since")
+    assert result.exit_code == 1 and result.stderr.startswith("Lỗi: --since")
     assert report(home)["searches"] == 0  # no log yet is an empty report, not an error
 
 

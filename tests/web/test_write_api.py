@@ -169,9 +169,9 @@ def test_ndjson_bad_lines_are_reported_and_good_ones_applied(server):
     assert task["counts"] == {"received": 4, "indexed": 2, "deleted": 0, "problems": 3}
     by_line = {p["line"]: p for p in task["problems"]}
     assert set(by_line) == {2, 4, 5}
-    assert by_line[2]["message"].startswith("not valid JSON") and by_line[2]["skipped"]
-    assert by_line[4]["message"] == "no id (and no url to stand for one)"  # as `tracuu index` says it
-    assert "unreadable date '31/02/2024'" in by_line[5]["message"] and not by_line[5]["skipped"]
+    assert by_line[2]["message"].startswith("không phải JSON hợp lệ") and by_line[2]["skipped"]
+    assert by_line[4]["message"] == "không có id (cũng không có url để thay id)"  # as `tracuu index` says it
+    assert "ngày không đọc được '31/02/2024'" in by_line[5]["message"] and not by_line[5]["skipped"]
     assert {"nd-1", "nd-3"} <= found_ids(base, "tập huấn an toàn vệ sinh lao động")
 
 

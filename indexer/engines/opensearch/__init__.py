@@ -66,7 +66,7 @@ class OpenSearchBackend(Backend):
         Asked again (up to SHARD_RETRIES times) when shards failed: OpenSearch answers 200 with
         hits missing when a node dies between the query and the fetch phase, and the replica
         answers the next request. What still misses shards is flagged partial by the search."""
-        with self.conn.guarded("the search") as client:
+        with self.conn.guarded("tìm kiếm") as client:
             for _ in range(SHARD_RETRIES + 1):
                 response = client.search(index=self.alias, body=body, request_timeout=max(5.0, self.time_limit * 3),
                                          **params)
@@ -128,7 +128,7 @@ class OpenSearchBackend(Backend):
         known = self._mapping_version
         if known[0] != version:
             try:
-                with self.conn.guarded("reading the mapping") as client:
+                with self.conn.guarded("đọc mapping") as client:
                     mappings = client.indices.get_mapping(index=self.alias)
                 metas = [(m.get("mappings") or {}).get("_meta") or {} for m in mappings.values()]
                 number = min((int(m.get("tracuu") or 1) for m in metas), default=MAPPING_VERSION)

@@ -16,8 +16,8 @@ def _day(value) -> str | None:
 def index_stats(backend) -> dict:
     live = writing.live_index(backend)
     if live is None:
-        raise IndexMissing(f"no index on the OpenSearch cluster at {backend.conn.where} yet: "
-                           "run `tracuu --backend opensearch index SOURCE` first")
+        raise IndexMissing(f"chưa có chỉ mục trên cụm OpenSearch tại {backend.conn.where}: "
+                           "hãy chạy `tracuu --backend opensearch index SOURCE` trước")
     body = {"size": 0, "track_total_hits": True, "aggs": {
         "sites": {"terms": {"field": "site", "size": 10000}, "aggs": {
             "kinds": {"terms": {"field": "kind", "size": 10}},
@@ -39,7 +39,7 @@ def index_stats(backend) -> dict:
                              last_crawl=last.get("finished") or last.get("started"),
                              last_crawl_status=last.get("status"), last_crawl_counts=last.get("counts") or {},
                              errors=crawl.get("pages_with_errors", 0), recent_errors=(last.get("errors") or [])[:5])
-    with backend.conn.guarded("reading index statistics") as client:
+    with backend.conn.guarded("đọc thống kê chỉ mục") as client:
         size = client.indices.stats(index=live, metric="store")["indices"][live]["primaries"]["store"]["size_in_bytes"]
     last_update = response["aggregations"]["last_update"].get("value_as_string")
     return {
@@ -60,13 +60,13 @@ def check_index(backend) -> dict:
     ids, crawl states agree with the index, no index is left over from a failed rebuild."""
     problems, notes = [], []
     try:
-        with backend.conn.guarded("reading the cluster health") as client:
+        with backend.conn.guarded("đọc tình trạng cụm") as client:
             health = client.cluster.health()
-        notes.append(f"cluster {health.get('cluster_name')}: {health.get('status')}, "
-                     f"{health.get('number_of_nodes')} node(s)")
+        notes.append(f"cụm {health.get('cluster_name')}: {health.get('status')}, "
+                     f"{health.get('number_of_nodes')} nút")
         if health.get("status") == "red":
-            problems.append("the cluster is red: some primary shards are not allocated")
-        with backend.conn.guarded("reading the alias") as client:
+            problems.append("cụm ở trạng thái red: có shard chính chưa được phân bổ")
+        with backend.conn.guarded("đọc bí danh") as client:
             from opensearchpy import exceptions as oe
 
             try:
@@ -74,30 +74,30 @@ def check_index(backend) -> dict:
             except oe.NotFoundError:
                 targets = []
         if not targets:
-            return {"ok": False, "problems": problems + [f"no index behind the alias {backend.alias} yet"],
+            return {"ok": False, "problems": problems + [f"chưa có chỉ mục nào sau bí danh {backend.alias}"],
                     "notes": notes}
         if len(targets) > 1:
-            problems.append(f"the alias {backend.alias} points at {len(targets)} indexes: {', '.join(targets)}")
+            problems.append(f"bí danh {backend.alias} trỏ tới {len(targets)} chỉ mục: {', '.join(targets)}")
         body = {"size": 0, "track_total_hits": True, "query": {"bool": {"must_not": [{"exists": {"field": "id"}}]}},
                 "aggs": {"sites": {"terms": {"field": "site", "size": 10000}}}}
         response = backend.raw_search(body)
         if response["hits"]["total"]["value"]:
-            problems.append(f"{response['hits']['total']['value']} document(s) without an id")
+            problems.append(f"{response['hits']['total']['value']} tài liệu không có id")
         all_sites = backend.raw_search({"size": 0, "track_total_hits": True,
                                         "aggs": {"sites": {"terms": {"field": "site", "size": 10000}}}})
         total = all_sites["hits"]["total"]["value"]
         per_site = {b["key"]: b["doc_count"] for b in all_sites["aggregations"]["sites"]["buckets"]}
-        notes.append(f"{total} documents in {targets[-1]}")
+        notes.append(f"{total} tài liệu trong {targets[-1]}")
         if backend.mapping_version() < MAPPING_VERSION:
-            problems.append(f"the index {targets[-1]} has an older mapping (syllables only): it still serves, but "
-                            "searches are slower and match loose syllables; run `tracuu reindex` to rebuild it "
-                            "with word units")
+            problems.append(f"chỉ mục {targets[-1]} theo mapping cũ (chỉ theo âm tiết): vẫn phục vụ tìm kiếm "
+                            "nhưng chậm hơn và khớp lỏng theo âm tiết; hãy chạy `tracuu reindex` để dựng lại "
+                            "theo đơn vị từ")
         holder = lock_holder(backend)
         if holder:
-            notes.append(f"being written by {holder}")
+            notes.append(f"đang được ghi bởi {holder}")
         leftovers = writing.orphans(backend)
         if leftovers and not holder:
-            problems.append("indexes left over from a failed rebuild (the next `tracuu reindex` removes them): "
+            problems.append("còn sót chỉ mục của lần dựng lại thất bại (lần `tracuu reindex` sau sẽ xóa): "
                             + ", ".join(leftovers))
     except Exception as exc:  # any failure to read is what this command exists to report
         return {"ok": False, "problems": problems + [f"{type(exc).__name__}: {exc}"], "notes": notes}
@@ -111,7 +111,7 @@ def lock_holder(backend) -> str | None:
 
     from .lock import LOCK_ID, _describe, lock_index
 
-    with backend.conn.guarded("reading the writer lock") as client:
+    with backend.conn.guarded("đọc khóa ghi") as client:
         if not client.indices.exists(index=lock_index(backend)):
             return None
         found = client.get(index=lock_index(backend), id=LOCK_ID, ignore=404)

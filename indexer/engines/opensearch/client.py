@@ -59,7 +59,7 @@ class Connection:
         return self._client
 
     @contextmanager
-    def guarded(self, what: str = "the request"):
+    def guarded(self, what: str = "gửi yêu cầu"):
         """Turn the client's exceptions into tracuu's StoreErrors."""
         from opensearchpy import exceptions as oe
 
@@ -67,17 +67,17 @@ class Connection:
             yield self.client
         except oe.NotFoundError as exc:
             if "index_not_found" in str(getattr(exc, "error", "")) or "no such index" in str(exc):
-                raise IndexMissing(f"no index on the OpenSearch cluster at {self.where} yet: "
-                                   "run `tracuu --backend opensearch index SOURCE` first") from None
-            raise StoreError(f"OpenSearch at {self.where}: {what} failed: {_reason(exc)}") from None
+                raise IndexMissing(f"chưa có chỉ mục trên cụm OpenSearch tại {self.where}: "
+                                   "hãy chạy `tracuu --backend opensearch index SOURCE` trước") from None
+            raise StoreError(f"OpenSearch tại {self.where}: lỗi khi {what}: {_reason(exc)}") from None
         except (oe.ConnectionError, oe.ConnectionTimeout) as exc:
-            raise BackendUnavailable(f"the OpenSearch cluster at {self.where} cannot be reached "
-                                     f"({type(exc).__name__}); try again later") from None
+            raise BackendUnavailable(f"không kết nối được cụm OpenSearch tại {self.where} "
+                                     f"({type(exc).__name__}); hãy thử lại sau") from None
         except oe.TransportError as exc:
             if exc.status_code in _UNAVAILABLE_STATUS or exc.status_code == "N/A":
-                raise BackendUnavailable(f"the OpenSearch cluster at {self.where} is not answering "
-                                         f"({exc.status_code} {_reason(exc)}); try again later") from None
-            raise StoreError(f"OpenSearch at {self.where}: {what} failed: {exc.status_code} {_reason(exc)}") from None
+                raise BackendUnavailable(f"cụm OpenSearch tại {self.where} không trả lời "
+                                         f"({exc.status_code} {_reason(exc)}); hãy thử lại sau") from None
+            raise StoreError(f"OpenSearch tại {self.where}: lỗi khi {what}: {exc.status_code} {_reason(exc)}") from None
 
 
 def _reason(exc) -> str:

@@ -38,11 +38,11 @@ def _holder(purpose: str) -> dict:
 
 def _describe(doc: dict) -> str:
     try:
-        return (f"`tracuu {doc['purpose']}` (pid {doc['pid']} on {doc['host']}, since {doc['since']}; "
-                f"its lease ends {datetime.fromtimestamp(doc['expires']).isoformat(timespec='seconds')} "
-                "unless it goes on writing)")
+        return (f"`tracuu {doc['purpose']}` (pid {doc['pid']} trên máy {doc['host']}, từ {doc['since']}; "
+                f"quyền ghi hết hạn lúc {datetime.fromtimestamp(doc['expires']).isoformat(timespec='seconds')} "
+                "nếu nó không ghi tiếp)")
     except (KeyError, TypeError, ValueError, OverflowError):
-        return "another process"
+        return "một tiến trình khác"
 
 
 class WriterLock:
@@ -70,16 +70,16 @@ class WriterLock:
 
     def acquire(self) -> None:
         self._acquire()
-        with self.backend.conn.guarded("taking the writer lock") as client:
+        with self.backend.conn.guarded("lấy khóa ghi") as client:
             others = self._held(client, exclusive=self.shared)
         if others:
             self.release()
-            raise IndexLocked(f"the OpenSearch index {self.backend.alias} is being written by {_describe(others[0])}")
+            raise IndexLocked(f"chỉ mục OpenSearch {self.backend.alias} đang được ghi bởi {_describe(others[0])}")
 
     def _acquire(self) -> None:
         from opensearchpy import exceptions as oe
 
-        with self.backend.conn.guarded("taking the writer lock") as client:
+        with self.backend.conn.guarded("lấy khóa ghi") as client:
             if not client.indices.exists(index=self.index):
                 try:
                     client.indices.create(index=self.index, body={"settings": {
@@ -92,16 +92,16 @@ class WriterLock:
                 return
             except oe.ConflictError:
                 if self.shared:  # a shared id clashing: not a lock held by anyone
-                    raise IndexLocked("could not take a writer lock; try again") from None
+                    raise IndexLocked("không lấy được khóa ghi; hãy thử lại") from None
             current = client.get(index=self.index, id=LOCK_ID)
             held = current["_source"]
             if float(held.get("expires", 0)) > time.time():
-                raise IndexLocked(f"the OpenSearch index {self.backend.alias} is being written by {_describe(held)}")
+                raise IndexLocked(f"chỉ mục OpenSearch {self.backend.alias} đang được ghi bởi {_describe(held)}")
             try:  # an expired lease (a writer that died): take it over, unless someone else just did
                 self._write(client, if_seq_no=current["_seq_no"], if_primary_term=current["_primary_term"])
             except oe.ConflictError:
-                raise IndexLocked(f"the OpenSearch index {self.backend.alias} is being written by another "
-                                  "process (it took over an expired lock just now)") from None
+                raise IndexLocked(f"chỉ mục OpenSearch {self.backend.alias} đang được ghi bởi một tiến trình "
+                                  "khác (nó vừa nhận lại một khóa ghi đã hết hạn)") from None
 
     def _write(self, client, **kwargs) -> None:
         response = client.index(index=self.index, id=self.doc_id, body=self.body, refresh="true", **kwargs)
@@ -114,12 +114,12 @@ class WriterLock:
         if self.seq is None or time.time() + LEASE - self.body["expires"] < LEASE / 10:
             return
         self.body["expires"] = time.time() + LEASE
-        with self.backend.conn.guarded("renewing the writer lock") as client:
+        with self.backend.conn.guarded("gia hạn khóa ghi") as client:
             try:
                 self._write(client, if_seq_no=self.seq[0], if_primary_term=self.seq[1])
             except oe.ConflictError:
-                raise IndexLocked("the writer lock was taken over by another process after its lease "
-                                  f"ran out ({json.dumps(self.body['purpose'])} stopped)") from None
+                raise IndexLocked("khóa ghi đã bị một tiến trình khác nhận lại sau khi hết hạn "
+                                  f"({json.dumps(self.body['purpose'], ensure_ascii=False)} đã dừng)") from None
 
     def release(self) -> None:
         from opensearchpy import exceptions as oe
@@ -127,7 +127,7 @@ class WriterLock:
         if self.seq is None:
             return
         try:
-            with self.backend.conn.guarded("releasing the writer lock") as client:
+            with self.backend.conn.guarded("trả khóa ghi") as client:
                 client.delete(index=self.index, id=self.doc_id, if_seq_no=self.seq[0], if_primary_term=self.seq[1],
                               refresh="true")
         except oe.NotFoundError:

@@ -81,7 +81,7 @@ def bulk(conn, actions: list[dict]) -> tuple[int, list[str]]:
 
     ids = {a["_id"]: a.pop("_doc_id") for a in actions if "_doc_id" in a}
     failures, missing, deleted = [], [], 0
-    with conn.guarded("bulk indexing") as client:
+    with conn.guarded("ghi tài liệu hàng loạt") as client:
         for ok, item in helpers.streaming_bulk(client, actions, chunk_size=BATCH_DOCS, max_chunk_bytes=BATCH_BYTES,
                                                max_retries=MAX_RETRIES, initial_backoff=0.5, max_backoff=30,
                                                raise_on_error=False, raise_on_exception=True):
@@ -95,7 +95,7 @@ def bulk(conn, actions: list[dict]) -> tuple[int, list[str]]:
                 failures.append(info)
     if failures:
         error = failures[0].get("error")
-        raise StoreError(f"OpenSearch refused {len(failures)} document(s), e.g. {failures[0].get('_id')}: {error}")
+        raise StoreError(f"OpenSearch từ chối {len(failures)} tài liệu, ví dụ {failures[0].get('_id')}: {error}")
     return deleted, missing
 
 
@@ -105,7 +105,7 @@ def live_index(backend) -> str | None:
     """The concrete index the alias points at, or None when nothing was indexed yet."""
     from opensearchpy import exceptions as oe
 
-    with backend.conn.guarded("reading the alias") as client:
+    with backend.conn.guarded("đọc bí danh") as client:
         try:
             found = client.indices.get_alias(name=backend.alias)
         except oe.NotFoundError:
@@ -125,7 +125,7 @@ def new_index(backend, previous: str | None = None, building: bool = False) -> s
         settings["auto_expand_replicas"] = "0-1"
     if building:
         settings["refresh_interval"] = "-1"
-    with backend.conn.guarded("creating an index") as client:
+    with backend.conn.guarded("tạo chỉ mục") as client:
         client.indices.create(index=name, body=body)
     return name
 
@@ -136,7 +136,7 @@ def _finish_build(backend, name: str) -> None:
         settings["auto_expand_replicas"] = "0-1"
     else:
         settings["number_of_replicas"] = backend.replicas
-    with backend.conn.guarded("finishing an index") as client:
+    with backend.conn.guarded("hoàn tất chỉ mục") as client:
         client.indices.put_settings(index=name, body={"index": settings})
         client.indices.refresh(index=name)
         # Replicas copied before the switch, so the new index serves as safely as the old one.
@@ -149,7 +149,7 @@ def index_for_writing(backend) -> str:
     if name is not None:
         return name
     name = new_index(backend)
-    with backend.conn.guarded("creating the alias") as client:
+    with backend.conn.guarded("tạo bí danh") as client:
         client.indices.update_aliases(body={"actions": [{"add": {"index": name, "alias": backend.alias}}]})
     return name
 
@@ -159,13 +159,13 @@ def switch_alias(backend, new: str, old: str | None) -> None:
     actions = [{"add": {"index": new, "alias": backend.alias}}]
     if old:
         actions.insert(0, {"remove": {"index": old, "alias": backend.alias}})
-    with backend.conn.guarded("switching the alias") as client:
+    with backend.conn.guarded("chuyển bí danh") as client:
         client.indices.update_aliases(body={"actions": actions})
     remove_orphans(backend)
 
 
 def generations(backend) -> list[str]:
-    with backend.conn.guarded("listing indexes") as client:
+    with backend.conn.guarded("liệt kê các chỉ mục") as client:
         found = client.indices.get(index=f"{backend.alias}-gen-*", allow_no_indices=True, expand_wildcards="open")
     return sorted(found)
 
@@ -173,7 +173,7 @@ def generations(backend) -> list[str]:
 def previous_index(backend, live: str | None) -> str | None:
     if live is None:
         return None
-    with backend.conn.guarded("reading the mapping") as client:
+    with backend.conn.guarded("đọc mapping") as client:
         mapping = client.indices.get_mapping(index=live)
     return ((mapping.get(live) or {}).get("mappings") or {}).get("_meta", {}).get("previous")
 
@@ -188,13 +188,13 @@ def orphans(backend) -> list[str]:
 def remove_orphans(backend) -> list[str]:
     removed = orphans(backend)
     if removed:
-        with backend.conn.guarded("deleting old indexes") as client:
+        with backend.conn.guarded("xóa các chỉ mục cũ") as client:
             client.indices.delete(index=",".join(removed), ignore_unavailable=True)
     return removed
 
 
 def refresh(backend) -> None:
-    with backend.conn.guarded("refreshing") as client:
+    with backend.conn.guarded("làm mới chỉ mục") as client:
         client.indices.refresh(index=backend.alias)
 
 
@@ -203,7 +203,7 @@ def refresh(backend) -> None:
 def index_mapping_version(backend, index: str) -> int:
     """The mapping version (``_meta.tracuu``) of one index; the current one when it cannot be read."""
     try:
-        with backend.conn.guarded("reading the mapping") as client:
+        with backend.conn.guarded("đọc mapping") as client:
             mappings = client.indices.get_mapping(index=index)
         return min(int(((m.get("mappings") or {}).get("_meta") or {}).get("tracuu") or 1)
                    for m in mappings.values())
@@ -259,7 +259,7 @@ def delete_documents(backend, ids) -> list[str]:
     """Delete documents by id, a legal text with its articles (the documents whose ``parent_id``
     is its id); returns the ids of which nothing was in the index."""
     if live_index(backend) is None:
-        raise IndexMissing(f"no index on the OpenSearch cluster at {backend.conn.where} yet")
+        raise IndexMissing(f"chưa có chỉ mục trên cụm OpenSearch tại {backend.conn.where}")
     asked = list(dict.fromkeys(ids))
     wanted = set(asked)
     with writer_lock(backend, "delete", shared=True) as lock:
@@ -272,7 +272,7 @@ def delete_documents(backend, ids) -> list[str]:
                         "query": {"terms": {"parent_id": chunk}}}
                 if after is not None:
                     body["search_after"] = after
-                with backend.conn.guarded("finding the articles to delete") as client:
+                with backend.conn.guarded("tìm các điều cần xóa") as client:
                     hits = client.search(index=backend.alias, body=body)["hits"]["hits"]
                 if not hits:
                     break
@@ -299,7 +299,7 @@ def stored_documents(backend, index: str | None, skip_sites=(), skip_ids=()):
         body = {"size": 500, "sort": [{"id": "asc"}], "_source": ["doc"], "query": {"match_all": {}}}
         if after is not None:
             body["search_after"] = after
-        with backend.conn.guarded("reading documents") as client:
+        with backend.conn.guarded("đọc tài liệu") as client:
             hits = client.search(index=index, body=body)["hits"]["hits"]
         if not hits:
             return
@@ -350,7 +350,7 @@ def _new_index(backend, lock, on_document, report: ReindexReport, after_switch):
     except BaseException:
         sink.cancel()
         try:
-            with backend.conn.guarded("removing the abandoned index") as client:
+            with backend.conn.guarded("xóa chỉ mục bị bỏ dở") as client:
                 client.indices.delete(index=name, ignore_unavailable=True)
         except StoreError:
             pass  # the next rebuild removes it (an orphan)

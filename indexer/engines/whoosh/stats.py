@@ -12,8 +12,8 @@ from ...errors import IndexMissing
 from .schema import SCHEMA_VERSION, schema_version
 from .store import IndexStore
 
-OLD_SCHEMA = ("the index has an older schema (syllables only): it still serves, but searches are slower "
-              "and match loose syllables; run `tracuu reindex` to rebuild it with word units")
+OLD_SCHEMA = ("chỉ mục theo lược đồ cũ (chỉ theo âm tiết): vẫn phục vụ tìm kiếm nhưng chậm hơn và khớp lỏng "
+              "theo âm tiết; hãy chạy `tracuu reindex` để dựng lại theo đơn vị từ")
 
 
 def _day(value) -> str | None:
@@ -84,23 +84,23 @@ def check_index(store: IndexStore) -> dict:
             for fields in searcher.all_stored_fields():
                 stored += 1
                 if not fields.get("id"):
-                    problems.append("a document without an id")
+                    problems.append("có tài liệu không có id")
                 per_site[fields.get("site", "")] = per_site.get(fields.get("site", ""), 0) + 1
             if stored != total:
-                problems.append(f"the index counts {total} documents but {stored} are stored")
-            notes.append(f"{total} documents in {store.generation()}")
+                problems.append(f"chỉ mục đếm {total} tài liệu nhưng chỉ lưu {stored}")
+            notes.append(f"{total} tài liệu trong {store.generation()}")
     except Exception as exc:  # any failure to read is what this command exists to report
-        problems.append(f"the live index cannot be read: {type(exc).__name__}: {exc}")
+        problems.append(f"không đọc được chỉ mục đang dùng: {type(exc).__name__}: {exc}")
     finally:
         ix.close()
     compare_crawls(store.root, per_site, problems, notes)
     orphans = store.orphans()
     if orphans and holder:
-        notes.append(f"{len(orphans)} generation(s) being written by {holder}")
+        notes.append(f"{len(orphans)} thế hệ đang được ghi bởi {holder}")
     elif orphans:
-        problems.append("generations left over from a killed or failed rebuild (the next `tracuu reindex` "
-                        f"removes them): {', '.join(p.name for p in orphans)}")
+        problems.append("còn sót thế hệ của lần dựng lại bị ngắt hoặc thất bại (lần `tracuu reindex` sau "
+                        f"sẽ xóa): {', '.join(p.name for p in orphans)}")
     previous = store.previous()
     if previous and not (store.root / previous).is_dir():
-        notes.append(f"previous generation {previous} already removed")
+        notes.append(f"thế hệ trước {previous} đã được xóa")
     return {"ok": not problems, "problems": problems, "notes": notes}

@@ -56,7 +56,7 @@ class IndexStore:
     def live_path(self) -> Path:
         name = self.generation()
         if name is None or not (self.root / name).is_dir():
-            raise IndexMissing(f"no index in {self.root} yet: run `tracuu index SOURCE` first")
+            raise IndexMissing(f"chưa có chỉ mục trong {self.root}: hãy chạy `tracuu index SOURCE` trước")
         return self.root / name
 
     def open(self):
@@ -65,7 +65,7 @@ class IndexStore:
         try:
             return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
         except (whoosh_index.EmptyIndexError, OSError) as exc:
-            raise IndexMissing(f"the index in {path} cannot be opened: {exc}") from exc
+            raise IndexMissing(f"không mở được chỉ mục trong {path}: {exc}") from exc
 
     def size_bytes(self) -> int:
         try:
@@ -85,7 +85,7 @@ class IndexStore:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 handle.seek(0)
-                raise IndexLocked(f"the index in {self.root} is being written by {_describe(handle.read())}") from None
+                raise IndexLocked(f"chỉ mục trong {self.root} đang được ghi bởi {_describe(handle.read())}") from None
             handle.seek(0)
             handle.truncate()
             handle.write(json.dumps({
@@ -116,7 +116,7 @@ class IndexStore:
                 return path
             except FileExistsError:
                 continue
-        raise StoreError(f"cannot create a new generation in {self.root}")
+        raise StoreError(f"không tạo được thế hệ chỉ mục mới trong {self.root}")
 
     def switch_to(self, name: str) -> None:
         """Make generation ``name`` live, atomically; keep the one it replaces (open searchers may still
@@ -183,6 +183,6 @@ class IndexStore:
 def _describe(holder: str) -> str:
     try:
         info = json.loads(holder)
-        return f"`tracuu {info['purpose']}` (pid {info['pid']} on {info['host']}, since {info['since']})"
+        return f"`tracuu {info['purpose']}` (pid {info['pid']} trên máy {info['host']}, từ {info['since']})"
     except (ValueError, KeyError, TypeError):
-        return "another process"
+        return "một tiến trình khác"
