@@ -11,6 +11,7 @@ backend (``tracuu.backend``), so checking never counts as a visitor's search.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from dataclasses import dataclass, field
 
@@ -25,7 +26,6 @@ from indexer.search.understand import FOLDED_STOPWORDS, STOPWORDS
 HOME_TTL = 300  # seconds the assembled home data is kept (the query log's part may lag this much)
 POPULAR_SINCE = "4w"  # the window of "most searched"
 POPULAR_SIZE = 8
-RECENT_SIZE = 8
 # A placeholder must fit the box on a 390 px phone: "Ví dụ: " and at most this many characters.
 MAX_EXAMPLES_CHARS = 28
 MAX_EXAMPLE_CHECKS = 6  # searches run to check candidate examples
@@ -79,12 +79,8 @@ def home_for(scope: str, site: str | None) -> Home:
         return Home()
 
 
-def placeholder_for(scope: str, site: str | None) -> str:
-    return home_for(scope, site).placeholder
-
-
 def _build(backend, scope: str, site: str | None) -> Home:
-    listing = backend.overview(scope=scope, site=site, limit=RECENT_SIZE)
+    listing = backend.overview(scope=scope, site=site)
     home = Home(recent=listing.results, total=listing.total, kinds=listing.facets.get("kind", []),
                 doc_types=listing.facets.get("doc_type", []), popular=popular_queries())
     home.examples = _examples(backend, scope, site, home)
@@ -136,10 +132,7 @@ def _frequent_words(backend, limit: int = 3) -> list[str]:
         return []
     if voc is None:  # a large index's vocabulary is still being built
         return []
-    words = []
-    for key, (form, df) in voc.forms.items():
-        parts = key.split(" ")
-        if len(parts) == 2 and has_diacritics(form) and not any(
-                p in FOLDED_STOPWORDS or p in STOPWORDS for p in parts + form.lower().split(" ")):
-            words.append((df, form.lower()))
-    return [form for _, form in sorted(words, reverse=True)[:limit]]
+    words = ((df, form.lower()) for key, (form, df) in voc.forms.items()
+             if key.count(" ") == 1 and has_diacritics(form)
+             and not any(p in FOLDED_STOPWORDS or p in STOPWORDS for p in key.split(" ") + form.lower().split(" ")))
+    return [form for _, form in heapq.nlargest(limit, words)]

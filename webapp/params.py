@@ -20,7 +20,6 @@ def _int(args, name: str, default: int) -> int:
 
 
 FILTERS = ("kind", "doc_type", "year", "site", "category")  # facet filters, by request parameter
-DATE_RANGE = ("from", "to")  # the published-date range, inclusive ISO dates (SearchRequest.date_from/date_to)
 
 
 def default_scope() -> str:
