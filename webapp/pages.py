@@ -209,7 +209,8 @@ def render_search(template: str, embed_site: str | None = None):
         url_with=url_with,
         embed_site=embed_site,
         home=home,
-        search_placeholder=(home or home_for(req.scope, req.site)).placeholder if req else DEFAULT_PLACEHOLDER,
+        # Called by the search box only: the region alone (results as you type) never builds it.
+        search_placeholder=lambda: (home or home_for(req.scope, req.site)).placeholder if req else DEFAULT_PLACEHOLDER,
     ), status
 
 
